@@ -1,0 +1,148 @@
+//! Folding: how many rows (PE) and columns (SIMD) of each matrix layer run in parallel.
+//!
+//! A [`Folding`] is validated once on construction; [`choose`] is the pure search that picks
+//! the cheapest folding meeting a target initiation interval; [`parse_fold_file`] reads a
+//! user's choice from TOML (`[fc0] pe = 16  simd = 49`).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Errors choosing or reading a folding.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    /// PE must divide MH and SIMD must divide MW.
+    #[error("layer {layer}: PE {pe} must divide MH {mh} and SIMD {simd} must divide MW {mw}")]
+    NotDivisor {
+        /// Layer name.
+        layer: String,
+        /// Rows.
+        mh: usize,
+        /// Columns.
+        mw: usize,
+        /// Requested PE.
+        pe: usize,
+        /// Requested SIMD.
+        simd: usize,
+    },
+    /// The fold file is not valid TOML of the expected shape.
+    #[error("fold file: {0}")]
+    Parse(String),
+    /// The fold file names a layer the model lacks.
+    #[error("fold file names layer {0:?}, which is not a matrix layer of the model (layers: {1})")]
+    UnknownLayer(String, String),
+    /// A target II of zero.
+    #[error("target II must be at least 1")]
+    ZeroTarget,
+}
+
+/// A legal folding of an MH×MW layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Folding {
+    /// Rows in parallel; divides MH.
+    pub pe: usize,
+    /// Columns in parallel; divides MW.
+    pub simd: usize,
+}
+
+impl Folding {
+    /// Checks that `pe | mh` and `simd | mw`.
+    pub fn new(layer: &str, mh: usize, mw: usize, pe: usize, simd: usize) -> Result<Self, FoldError> {
+        if pe == 0 || simd == 0 || mh % pe != 0 || mw % simd != 0 {
+            return Err(FoldError::NotDivisor { layer: layer.into(), mh, mw, pe, simd });
+        }
+        Ok(Self { pe, simd })
+    }
+
+    /// Cycles per input vector: `(MW/SIMD)·(MH/PE)`.
+    pub fn cycles(&self, mh: usize, mw: usize) -> usize {
+        (mw / self.simd) * (mh / self.pe)
+    }
+}
+
+/// A matrix layer as the folding search sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatrixShape {
+    /// Layer name.
+    pub name: String,
+    /// Rows.
+    pub mh: usize,
+    /// Columns.
+    pub mw: usize,
+}
+
+/// Foldings by layer name.
+pub type FoldMap = BTreeMap<String, Folding>;
+
+fn divisors(n: usize) -> Vec<usize> {
+    (1..=n).filter(|d| n % d == 0).collect()
+}
+
+/// The cheapest folding of each layer with `cycles ≤ target_ii`: fewest PE·SIMD lanes, then
+/// fewer PEs (each PE costs an accumulator). Full parallelism always meets any target ≥ 1.
+pub fn choose(layers: &[MatrixShape], target_ii: usize) -> Result<FoldMap, FoldError> {
+    if target_ii == 0 {
+        return Err(FoldError::ZeroTarget);
+    }
+    let mut out = FoldMap::new();
+    for l in layers {
+        let best = divisors(l.mh)
+            .into_iter()
+            .flat_map(|pe| divisors(l.mw).into_iter().map(move |simd| Folding { pe, simd }))
+            .filter(|f| f.cycles(l.mh, l.mw) <= target_ii)
+            .min_by_key(|f| (f.pe * f.simd, f.pe))
+            .expect("PE = MH, SIMD = MW takes one cycle");
+        out.insert(l.name.clone(), best);
+    }
+    Ok(out)
+}
+
+/// Reads a fold file: one TOML table per layer with `pe` and `simd`. Layers it omits run
+/// fully folded (PE = SIMD = 1).
+pub fn parse_fold_file(text: &str, layers: &[MatrixShape]) -> Result<FoldMap, FoldError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        pe: usize,
+        simd: usize,
+    }
+    let table: BTreeMap<String, Entry> = toml::from_str(text).map_err(|e| FoldError::Parse(e.to_string()))?;
+    let mut out: FoldMap = layers.iter().map(|l| (l.name.clone(), Folding { pe: 1, simd: 1 })).collect();
+    for (name, e) in table {
+        let Some(l) = layers.iter().find(|l| l.name == name) else {
+            let names: Vec<_> = layers.iter().map(|l| l.name.as_str()).collect();
+            return Err(FoldError::UnknownLayer(name, names.join(", ")));
+        };
+        out.insert(name.clone(), Folding::new(&name, l.mh, l.mw, e.pe, e.simd)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(name: &str, mh: usize, mw: usize) -> MatrixShape {
+        MatrixShape { name: name.into(), mh, mw }
+    }
+
+    #[test]
+    fn choose_meets_target_cheaply() {
+        let layers = [shape("a", 64, 784), shape("b", 10, 64)];
+        let f = choose(&layers, 784).unwrap();
+        assert_eq!(f["a"].cycles(64, 784), 784);
+        assert_eq!(f["a"].pe * f["a"].simd, 64);
+        assert!(f["b"].cycles(10, 64) <= 784);
+        assert_eq!((f["b"].pe, f["b"].simd), (1, 1));
+        assert!(choose(&layers, 0).is_err());
+    }
+
+    #[test]
+    fn fold_file_checks_divisors_and_names() {
+        let layers = [shape("fc0", 64, 784)];
+        let f = parse_fold_file("[fc0]\npe = 16\nsimd = 49\n", &layers).unwrap();
+        assert_eq!(f["fc0"], Folding { pe: 16, simd: 49 });
+        assert!(matches!(parse_fold_file("[fc0]\npe = 3\nsimd = 1\n", &layers), Err(FoldError::NotDivisor { .. })));
+        assert!(matches!(parse_fold_file("[fc9]\npe = 1\nsimd = 1\n", &layers), Err(FoldError::UnknownLayer(..))));
+        assert!(matches!(parse_fold_file("[fc0]\npe = 1\n", &layers), Err(FoldError::Parse(_))));
+    }
+}

@@ -1,0 +1,245 @@
+//! The dataflow IR: a chain of hardware engines joined by typed streams.
+//!
+//! A [`DataflowGraph`] is a pipeline `edge[0] → node[0] → edge[1] → … → node[n-1] → edge[n]`.
+//! Every edge says what flows on it ([`Stream`]: element type, elements per vector, elements
+//! per beat), so stream widths are never re-derived elsewhere. Nodes hold their own
+//! parameters (weights, thresholds, folding). [`crate::ir_verify::verify`] checks that the
+//! two agree.
+
+use crate::model::{BitMatrix, ThresholdOutput, ThresholdTable};
+use crate::types::DataType;
+use serde::{Deserialize, Serialize};
+
+/// Index of a node in [`DataflowGraph::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct NodeId(pub u32);
+
+/// What one stream carries: vectors of `len` elements of `dtype`, `fold` elements per beat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stream {
+    /// Element type.
+    pub dtype: DataType,
+    /// Elements per vector (one inference).
+    pub len: usize,
+    /// Elements per beat; divides `len`.
+    pub fold: usize,
+}
+
+impl Stream {
+    /// Width of one beat in bits.
+    pub fn width(&self) -> usize {
+        self.fold * self.dtype.bits() as usize
+    }
+
+    /// Beats per vector.
+    pub fn beats(&self) -> usize {
+        self.len / self.fold
+    }
+}
+
+/// A hardware engine.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// Matrix-vector unit with ±1 weights.
+    Mvu(Mvu),
+    /// Multi-threshold activation.
+    Threshold(Threshold),
+    /// Stream width converter.
+    Dwc(Dwc),
+    /// Stream FIFO.
+    Fifo(Fifo),
+}
+
+impl Node {
+    /// The node's name (unique in a graph; becomes part of Verilog module names).
+    pub fn name(&self) -> &str {
+        match self {
+            Node::Mvu(n) => &n.name,
+            Node::Threshold(n) => &n.name,
+            Node::Dwc(n) => &n.name,
+            Node::Fifo(n) => &n.name,
+        }
+    }
+
+    /// Short kind name for reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Mvu(_) => "mvu",
+            Node::Threshold(_) => "threshold",
+            Node::Dwc(_) => "dwc",
+            Node::Fifo(_) => "fifo",
+        }
+    }
+}
+
+/// How an MVU multiplies a ±1 weight with an input element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MvuMode {
+    /// Bipolar inputs: `acc = 2·popcount(XNOR(w, x)) − MW`.
+    Xnor,
+    /// Integer inputs: `acc = Σ (w ? x : −x)`.
+    SignedAdd,
+}
+
+/// Matrix-vector unit: `y = W·x` for an MH×MW matrix of ±1, PE rows and SIMD columns per cycle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mvu {
+    /// Name (from the model layer).
+    pub name: String,
+    /// The weights, MH rows × MW columns.
+    pub weights: BitMatrix,
+    /// Input element handling.
+    pub mode: MvuMode,
+    /// Rows computed in parallel; divides MH.
+    pub pe: usize,
+    /// Columns consumed per cycle; divides MW.
+    pub simd: usize,
+}
+
+impl Mvu {
+    /// MW.
+    pub fn mw(&self) -> usize {
+        self.weights.cols()
+    }
+    /// MH.
+    pub fn mh(&self) -> usize {
+        self.weights.rows()
+    }
+    /// Synapse fold: cycles per output beat.
+    pub fn sf(&self) -> usize {
+        self.mw() / self.simd
+    }
+    /// Neuron fold: output beats per vector.
+    pub fn nf(&self) -> usize {
+        self.mh() / self.pe
+    }
+}
+
+/// Multi-threshold unit, `pe` channels per beat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    /// Name (from the model layer).
+    pub name: String,
+    /// Thresholds per channel (or one shared row).
+    pub thresholds: ThresholdTable,
+    /// Output encoding.
+    pub output: ThresholdOutput,
+    /// Channels per beat; divides the vector length.
+    pub pe: usize,
+}
+
+/// Width converter between two folds of the same vector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dwc {
+    /// Name.
+    pub name: String,
+}
+
+/// A FIFO of `depth` beats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fifo {
+    /// Name.
+    pub name: String,
+    /// Capacity in beats (≥ 1).
+    pub depth: usize,
+}
+
+/// The pipeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataflowGraph {
+    /// Design name.
+    pub name: String,
+    /// Engines in stream order.
+    pub nodes: Vec<Node>,
+    /// `edges[i]` enters `nodes[i]`; `edges[nodes.len()]` is the output stream.
+    pub edges: Vec<Stream>,
+}
+
+impl DataflowGraph {
+    /// The stream entering node `id`.
+    pub fn input_of(&self, id: NodeId) -> &Stream {
+        &self.edges[id.0 as usize]
+    }
+
+    /// The stream leaving node `id`.
+    pub fn output_of(&self, id: NodeId) -> &Stream {
+        &self.edges[id.0 as usize + 1]
+    }
+
+    /// The design's input stream.
+    pub fn input(&self) -> &Stream {
+        &self.edges[0]
+    }
+
+    /// The design's output stream.
+    pub fn output(&self) -> &Stream {
+        self.edges.last().expect("a graph has at least one edge")
+    }
+
+    /// Nodes with their ids.
+    pub fn iter(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.nodes.iter().enumerate().map(|(i, n)| (NodeId(i as u32), n))
+    }
+}
+
+impl Stream {
+    /// Packs one vector of values into beats: element `j` of a beat sits at bits
+    /// `[j·b, (j+1)·b)` of the beat, beat `k` holds elements `k·fold ..`, words little-endian.
+    pub fn pack(&self, values: &[i64]) -> Vec<Vec<u64>> {
+        assert_eq!(values.len(), self.len, "vector length");
+        let b = self.dtype.bits() as usize;
+        let words = self.width().div_ceil(64);
+        values
+            .chunks(self.fold)
+            .map(|beat| {
+                let mut w = vec![0u64; words];
+                for (j, &v) in beat.iter().enumerate() {
+                    let code = self.dtype.encode(v);
+                    for bit in 0..b {
+                        if code >> bit & 1 == 1 {
+                            let pos = j * b + bit;
+                            w[pos / 64] |= 1 << (pos % 64);
+                        }
+                    }
+                }
+                w
+            })
+            .collect()
+    }
+
+    /// The inverse of [`Stream::pack`] for `beats` (each at least `width()` bits).
+    pub fn unpack(&self, beats: &[Vec<u64>]) -> Vec<i64> {
+        let b = self.dtype.bits() as usize;
+        let mut out = Vec::with_capacity(beats.len() * self.fold);
+        for beat in beats {
+            for j in 0..self.fold {
+                let mut code = 0u64;
+                for bit in 0..b {
+                    let pos = j * b + bit;
+                    code |= (beat[pos / 64] >> (pos % 64) & 1) << bit;
+                }
+                out.push(self.dtype.decode(code));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_unpack_round_trip() {
+        for (dtype, fold) in [(DataType::Bipolar, 70), (DataType::Int(11), 7), (DataType::UInt(8), 16)] {
+            let s = Stream { dtype, len: fold * 3, fold };
+            let vals: Vec<i64> = (0..s.len as i64)
+                .map(|i| if dtype == DataType::Bipolar { if i % 3 == 0 { 1 } else { -1 } } else { (i * 37 % 200) - if dtype == DataType::UInt(8) { 0 } else { 100 } })
+                .collect();
+            let beats = s.pack(&vals);
+            assert_eq!(beats.len(), 3);
+            assert_eq!(s.unpack(&beats), vals);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The quantized model: what a user writes (see `docs/model-format.md`) and what the
+//! reference executor runs. Loading and checking live in [`crate::format`] and [`crate::verify`].
+
+use crate::types::DataType;
+
+/// A quantized feed-forward network: an input vector and a chain of layers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// Human-readable name, used in reports and the design hash.
+    pub name: String,
+    /// The input vector.
+    pub input: InputSpec,
+    /// Layers in execution order; each consumes the previous one's output.
+    pub layers: Vec<Layer>,
+}
+
+/// The network input: a flat vector of `len` elements of `dtype` (uint8 pixels).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputSpec {
+    /// Logical shape, e.g. `[1, 28, 28]`; its product is the vector length.
+    pub shape: Vec<usize>,
+    /// Element type; `UInt(8)` for images.
+    pub dtype: DataType,
+}
+
+impl InputSpec {
+    /// Number of elements in one input vector.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether the input has no elements (never true for a verified model).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One layer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layer {
+    /// Fully-connected layer with ±1 weights.
+    BinaryDense(BinaryDense),
+    /// Per-channel multi-threshold activation (also the input quantizer).
+    Threshold(MultiThreshold),
+}
+
+impl Layer {
+    /// The layer's name from the model file.
+    pub fn name(&self) -> &str {
+        match self {
+            Layer::BinaryDense(l) => &l.name,
+            Layer::Threshold(l) => &l.name,
+        }
+    }
+}
+
+/// `y[r] = Σ_c W[r][c] · x[c]` with `W[r][c] ∈ {−1, +1}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BinaryDense {
+    /// Layer name.
+    pub name: String,
+    /// The weights, `out_features` rows of `in_features` columns.
+    pub weights: BitMatrix,
+}
+
+impl BinaryDense {
+    /// MW: the input vector length.
+    pub fn in_features(&self) -> usize {
+        self.weights.cols()
+    }
+
+    /// MH: the output vector length.
+    pub fn out_features(&self) -> usize {
+        self.weights.rows()
+    }
+}
+
+/// FINN's MultiThreshold: `y[i] = #{ j : x[i] ≥ T[ch(i)][j] } + bias`, or for bipolar
+/// output one threshold and `y = +1` when `x ≥ T`, else −1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MultiThreshold {
+    /// Layer name.
+    pub name: String,
+    /// Thresholds, one sorted row per channel, or a single row shared by all channels.
+    pub thresholds: ThresholdTable,
+    /// How the count is turned into the output value.
+    pub output: ThresholdOutput,
+}
+
+/// How a threshold count becomes an output value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThresholdOutput {
+    /// One threshold: +1 when reached, −1 otherwise.
+    Bipolar,
+    /// `count + bias`: e.g. two thresholds and bias −1 give ternary −1/0/+1.
+    Integer {
+        /// Added to the count (FINN's `out_bias`).
+        bias: i64,
+    },
+}
+
+/// Thresholds as a `rows × steps` table; `rows` is 1 (shared) or the channel count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThresholdTable {
+    rows: usize,
+    steps: usize,
+    values: Vec<i64>,
+}
+
+impl ThresholdTable {
+    /// A table from row-major values; `values.len()` must be `rows * steps`.
+    pub fn new(rows: usize, steps: usize, values: Vec<i64>) -> Option<Self> {
+        (rows.checked_mul(steps)? == values.len()).then_some(Self { rows, steps, values })
+    }
+
+    /// Number of rows (1 = shared by every channel).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Thresholds per channel (k).
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// The thresholds applying to channel `ch`.
+    pub fn row(&self, ch: usize) -> &[i64] {
+        let r = if self.rows == 1 { 0 } else { ch };
+        &self.values[r * self.steps..(r + 1) * self.steps]
+    }
+
+    /// All values, row-major.
+    pub fn values(&self) -> &[i64] {
+        &self.values
+    }
+}
+
+/// A dense matrix of ±1 stored one bit per entry (1 is +1), rows padded to whole u64 words.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BitMatrix {
+    rows: usize,
+    cols: usize,
+    words_per_row: usize,
+    bits: Vec<u64>,
+}
+
+impl BitMatrix {
+    /// An all −1 matrix.
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        let words_per_row = cols.div_ceil(64);
+        Self { rows, cols, words_per_row, bits: vec![0; rows * words_per_row] }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Whether entry (r, c) is +1.
+    pub fn get(&self, r: usize, c: usize) -> bool {
+        debug_assert!(r < self.rows && c < self.cols);
+        self.bits[r * self.words_per_row + c / 64] >> (c % 64) & 1 == 1
+    }
+
+    /// Sets entry (r, c) to +1 (`true`) or −1.
+    pub fn set(&mut self, r: usize, c: usize, plus_one: bool) {
+        debug_assert!(r < self.rows && c < self.cols);
+        let w = &mut self.bits[r * self.words_per_row + c / 64];
+        let m = 1u64 << (c % 64);
+        if plus_one {
+            *w |= m
+        } else {
+            *w &= !m
+        }
+    }
+
+    /// Row `r` as packed words; bits past `cols` are zero.
+    pub fn row_words(&self, r: usize) -> &[u64] {
+        &self.bits[r * self.words_per_row..(r + 1) * self.words_per_row]
+    }
+}
+
+impl std::fmt::Debug for BitMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BitMatrix({}x{})", self.rows, self.cols)
+    }
+}
+
+/// The element type a dense layer produces from `input`-typed elements: wide enough for
+/// `±in_features · max|x|` over the whole input type. One rule for the verifier, the IR and
+/// the hardware accumulators.
+pub fn dense_output_type(input: DataType, in_features: usize) -> DataType {
+    let max_abs = input.min().unsigned_abs().max(input.max().unsigned_abs()) as i64;
+    let s = max_abs.saturating_mul(in_features as i64);
+    DataType::smallest_for(-s, s)
+}
+
+/// The element type a threshold layer produces: bipolar, or the count plus bias
+/// (`bias ..= bias + steps`).
+pub fn threshold_output_type(steps: usize, output: ThresholdOutput) -> DataType {
+    match output {
+        ThresholdOutput::Bipolar => DataType::Bipolar,
+        ThresholdOutput::Integer { bias } => DataType::smallest_for(bias, bias + steps as i64),
+    }
+}
+
+impl Layer {
+    /// The element type this layer produces when fed `input`-typed elements.
+    pub fn output_type(&self, input: DataType) -> DataType {
+        match self {
+            Layer::BinaryDense(d) => dense_output_type(input, d.in_features()),
+            Layer::Threshold(t) => threshold_output_type(t.thresholds.steps(), t.output),
+        }
+    }
+}

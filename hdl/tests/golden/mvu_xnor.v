@@ -1,0 +1,97 @@
+// Matrix-vector unit mvu: MH 6 x MW 12, PE 3, SIMD 4, Xnor, bipolar -> int5
+module bitloom_top_mvu (
+  input  wire clk,
+  input  wire rst,
+  input  wire [3:0] in_data,
+  input  wire in_valid,
+  output wire in_ready,
+  output wire [14:0] out_data,
+  output wire out_valid,
+  input  wire out_ready
+);
+  (* ram_style = "block" *) reg [11:0] wmem [0:5];
+`ifdef VERILATOR
+  string wmem_dir;
+  initial begin
+    if (!$value$plusargs("bitloom_mem_dir=%s", wmem_dir)) wmem_dir = ".";
+    $readmemh({wmem_dir, "/bitloom_top_mvu_w.mem"}, wmem);
+  end
+`else
+  initial $readmemh("bitloom_top_mvu_w.mem", wmem);
+`endif
+  reg [1:0] sf_cnt;
+  reg [0:0] nf_cnt;
+  reg [2:0] waddr;
+  reg out_v;
+  wire en = !out_v || out_ready;
+  wire first_pass = nf_cnt == 0;
+  wire issue = en && (!first_pass || in_valid);
+  assign in_ready = en && first_pass;
+  assign out_valid = out_v;
+  reg v1, first1, last1;
+  reg [11:0] w1;
+  reg [3:0] x1;
+  reg [3:0] ibuf [0:2];
+  always @(posedge clk) begin
+    if (rst) begin
+      sf_cnt <= 0; nf_cnt <= 0; waddr <= 0; v1 <= 0; out_v <= 0;
+    end else if (en) begin
+      v1 <= issue;
+      out_v <= v1 && last1;
+      if (issue) begin
+        waddr <= (waddr == 3'd5) ? 0 : waddr + 1'b1;
+        if (sf_cnt == 2'd2) begin
+          sf_cnt <= 0;
+          nf_cnt <= (nf_cnt == 1'd1) ? 0 : nf_cnt + 1'b1;
+        end else sf_cnt <= sf_cnt + 1'b1;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (issue) begin
+      w1 <= wmem[waddr];
+      first1 <= sf_cnt == 0;
+      last1 <= sf_cnt == 2'd2;
+      x1 <= first_pass ? in_data : ibuf[sf_cnt];
+      if (first_pass) ibuf[sf_cnt] <= in_data;
+    end
+  end
+  genvar p;
+  generate for (p = 0; p < 3; p = p + 1) begin : lane
+    reg [3:0] acc;
+    reg [3:0] sum;
+    reg [4:0] res;
+    integer k;
+    wire [3:0] agree = ~(w1[p*4 +: 4] ^ x1);
+    always @* begin
+      sum = first1 ? 4'd0 : acc;
+      for (k = 0; k < 4; k = k + 1) sum = sum + {3'd0, agree[k]};
+    end
+    wire [4:0] value = {sum, 1'b0} - 5'd12;
+    always @(posedge clk) begin
+      if (en && v1) begin
+        acc <= sum;
+        if (last1) res <= value;
+      end
+    end
+    assign out_data[p*5 +: 5] = res;
+  end endgenerate
+endmodule
+
+// bitloom dataflow top for "block": 1 engines
+module bitloom_top (
+  input  wire clk,
+  input  wire rst,
+  input  wire [3:0] in_data,
+  input  wire in_valid,
+  output wire in_ready,
+  output wire [14:0] out_data,
+  output wire out_valid,
+  input  wire out_ready
+);
+  wire [3:0] s0_data; wire s0_valid, s0_ready;
+  wire [14:0] s1_data; wire s1_valid, s1_ready;
+  assign s0_data = in_data; assign s0_valid = in_valid; assign in_ready = s0_ready;
+  assign out_data = s1_data; assign out_valid = s1_valid; assign s1_ready = out_ready;
+  bitloom_top_mvu u_mvu (.clk(clk), .rst(rst), .in_data(s0_data), .in_valid(s0_valid), .in_ready(s0_ready), .out_data(s1_data), .out_valid(s1_valid), .out_ready(s1_ready));
+endmodule
