@@ -78,6 +78,7 @@ fn divisors(n: usize) -> Vec<usize> {
 }
 
 /// The cheapest folding of each layer with `cycles ≤ target_ii`: fewest PE·SIMD lanes, then
+/// the most balanced (the smaller `max(PE, SIMD)` keeps streams and converters narrow), then
 /// fewer PEs (each PE costs an accumulator). Full parallelism always meets any target ≥ 1.
 pub fn choose(layers: &[MatrixShape], target_ii: usize) -> Result<FoldMap, FoldError> {
     if target_ii == 0 {
@@ -89,7 +90,7 @@ pub fn choose(layers: &[MatrixShape], target_ii: usize) -> Result<FoldMap, FoldE
             .into_iter()
             .flat_map(|pe| divisors(l.mw).into_iter().map(move |simd| Folding { pe, simd }))
             .filter(|f| f.cycles(l.mh, l.mw) <= target_ii)
-            .min_by_key(|f| (f.pe * f.simd, f.pe))
+            .min_by_key(|f| (f.pe * f.simd, f.pe.max(f.simd), f.pe))
             .expect("PE = MH, SIMD = MW takes one cycle");
         out.insert(l.name.clone(), best);
     }

@@ -1,0 +1,416 @@
+//! The native model format: a directory with `model.json` (the layer chain) and
+//! `weights.safetensors` (the tensors). `docs/model-format.md` is the specification; this
+//! module implements it.
+//!
+//! Reading is bounded: `model.json` over [`MAX_JSON_BYTES`] and weight files over
+//! [`MAX_WEIGHTS_BYTES`] are refused before they are read, every tensor's byte length is
+//! checked against its shape (with overflow checks) and against the shape the layer needs, and
+//! every loaded model passes [`crate::verify::verify`].
+
+use crate::error::ModelError;
+use crate::model::{BinaryDense, BitMatrix, InputSpec, Layer, Model, MultiThreshold, ThresholdOutput, ThresholdTable};
+use crate::types::DataType;
+use crate::verify::verify;
+use safetensors::tensor::{Dtype, SafeTensorError, TensorView};
+use safetensors::SafeTensors;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The value of `"format"` in `model.json`.
+pub const FORMAT_NAME: &str = "bitloom-model";
+/// The format version this build reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+/// The model description's file name inside a model directory.
+pub const MODEL_FILE: &str = "model.json";
+/// The tensor file's name inside a model directory.
+pub const WEIGHTS_FILE: &str = "weights.safetensors";
+/// Largest accepted `model.json` (16 MiB).
+pub const MAX_JSON_BYTES: u64 = 16 << 20;
+/// Largest accepted weights file (1 GiB).
+pub const MAX_WEIGHTS_BYTES: u64 = 1 << 30;
+
+/// `model.json`, field by field.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    format: String,
+    version: u64,
+    name: String,
+    input: InputFile,
+    layers: Vec<LayerFile>,
+}
+
+/// The two fields read before anything else, so that another format or version gets a clear
+/// message rather than a complaint about unknown fields.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputFile {
+    shape: Vec<usize>,
+    dtype: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum LayerFile {
+    Threshold { name: String, thresholds: String, output: OutputFile },
+    BinaryDense { name: String, in_features: usize, out_features: usize, weights: String },
+}
+
+/// `"bipolar"` or `{"bias": b}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OutputFile(ThresholdOutput);
+
+impl Serialize for OutputFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            ThresholdOutput::Bipolar => s.serialize_str("bipolar"),
+            ThresholdOutput::Integer { bias } => {
+                let mut m = BTreeMap::new();
+                m.insert("bias", bias);
+                m.serialize(s)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OutputFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        const EXPECTED: &str = "expected \"bipolar\" or {\"bias\": <integer>}";
+        let v = serde_json::Value::deserialize(d)?;
+        match &v {
+            serde_json::Value::String(s) if s == "bipolar" => Ok(OutputFile(ThresholdOutput::Bipolar)),
+            serde_json::Value::Object(m) if m.len() == 1 => match m.get("bias").map(|b| b.as_i64()) {
+                Some(Some(bias)) => Ok(OutputFile(ThresholdOutput::Integer { bias })),
+                Some(None) => Err(D::Error::custom(format!("output bias must be an integer, found {}", m["bias"]))),
+                None => Err(D::Error::custom(format!("unknown output {v}, {EXPECTED}"))),
+            },
+            _ => Err(D::Error::custom(format!("unknown output {v}, {EXPECTED}"))),
+        }
+    }
+}
+
+/// Parses an input type name: `uintN` or `intN`.
+fn parse_dtype(s: &str) -> Result<DataType, ModelError> {
+    let bad = || ModelError::InputDtype { dtype: s.to_string() };
+    let (unsigned, digits) = match (s.strip_prefix("uint"), s.strip_prefix("int")) {
+        (Some(d), _) => (true, d),
+        (None, Some(d)) => (false, d),
+        _ => return Err(bad()),
+    };
+    if digits.is_empty() || digits.len() > 2 || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let bits: u32 = digits.parse().map_err(|_| bad())?;
+    let t = if unsigned { DataType::UInt(bits) } else { DataType::Int(bits) };
+    let ok = if unsigned { (1..=16).contains(&bits) } else { (2..=16).contains(&bits) };
+    if ok {
+        Ok(t)
+    } else {
+        Err(bad())
+    }
+}
+
+/// Reads a whole file, refusing it first if it is larger than `limit`.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ModelError> {
+    let io = |source| ModelError::Io { path: path.to_path_buf(), source };
+    let file = fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > limit {
+        return Err(ModelError::FileTooLarge { path: path.to_path_buf(), size, limit });
+    }
+    let mut buf = Vec::with_capacity(size as usize);
+    // `take` guards against a file that grows while it is read.
+    file.take(limit + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 > limit {
+        return Err(ModelError::FileTooLarge { path: path.to_path_buf(), size: buf.len() as u64, limit });
+    }
+    Ok(buf)
+}
+
+fn safetensors_reason(e: &SafeTensorError) -> String {
+    match e {
+        SafeTensorError::HeaderTooSmall => "shorter than the 8-byte header length (truncated)".into(),
+        SafeTensorError::InvalidHeaderLength => "the header length points past the end of the file (truncated)".into(),
+        SafeTensorError::MetadataIncompleteBuffer => {
+            "the data section's length differs from the header's tensor offsets (truncated or trailing bytes)".into()
+        }
+        SafeTensorError::HeaderTooLarge => "the header is larger than 100 MB".into(),
+        SafeTensorError::InvalidHeader => "the header is not UTF-8".into(),
+        SafeTensorError::InvalidHeaderDeserialization => {
+            "the header is not a valid tensor table (unknown dtype or malformed JSON)".into()
+        }
+        SafeTensorError::ValidationOverflow => "a tensor's shape overflows when multiplied out".into(),
+        SafeTensorError::TensorInvalidInfo => "a tensor's byte length does not match its shape and dtype".into(),
+        SafeTensorError::InvalidOffset(name) => format!("tensor {name:?} has invalid data offsets"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Reads the model in directory `dir` and verifies it.
+pub fn load(dir: &Path) -> Result<Model, ModelError> {
+    let json_path = dir.join(MODEL_FILE);
+    let json = read_bounded(&json_path, MAX_JSON_BYTES)?;
+    let json_err = |e: serde_json::Error| ModelError::Json { path: json_path.clone(), message: e.to_string() };
+    let header: Header = serde_json::from_slice(&json).map_err(json_err)?;
+    let format = header.format.unwrap_or_default();
+    if format != FORMAT_NAME {
+        return Err(ModelError::WrongFormat { path: json_path, found: format });
+    }
+    match header.version {
+        Some(FORMAT_VERSION) => {}
+        Some(found) => {
+            return Err(ModelError::UnsupportedVersion { path: json_path, found, supported: FORMAT_VERSION })
+        }
+        None => {
+            return Err(ModelError::Json { path: json_path, message: "missing field `version`".into() });
+        }
+    }
+    let file: ModelFile = serde_json::from_slice(&json).map_err(json_err)?;
+    let dtype = parse_dtype(&file.input.dtype)?;
+    let weights_path = dir.join(WEIGHTS_FILE);
+    let bytes = read_bounded(&weights_path, MAX_WEIGHTS_BYTES)?;
+    let tensors = SafeTensors::deserialize(&bytes)
+        .map_err(|e| ModelError::Safetensors { path: weights_path.clone(), reason: safetensors_reason(&e) })?;
+    let mut layers = Vec::with_capacity(file.layers.len());
+    for l in &file.layers {
+        layers.push(match l {
+            LayerFile::BinaryDense { name, in_features, out_features, weights } => {
+                let t = tensor(&tensors, name, weights)?;
+                Layer::BinaryDense(BinaryDense {
+                    name: name.clone(),
+                    weights: read_weights(name, weights, &t, *in_features, *out_features)?,
+                })
+            }
+            LayerFile::Threshold { name, thresholds, output } => {
+                let t = tensor(&tensors, name, thresholds)?;
+                Layer::Threshold(MultiThreshold {
+                    name: name.clone(),
+                    thresholds: read_thresholds(name, thresholds, &t)?,
+                    output: output.0,
+                })
+            }
+        });
+    }
+    let model = Model { name: file.name, input: InputSpec { shape: file.input.shape, dtype }, layers };
+    verify(&model)?;
+    Ok(model)
+}
+
+fn tensor<'a>(tensors: &'a SafeTensors<'a>, layer: &str, name: &str) -> Result<TensorView<'a>, ModelError> {
+    tensors.tensor(name).map_err(|_| ModelError::MissingTensor { layer: layer.to_string(), tensor: name.to_string() })
+}
+
+fn dtype_name(d: Dtype) -> String {
+    format!("{d:?}")
+}
+
+fn is_float(d: Dtype) -> bool {
+    matches!(d, Dtype::F8_E5M2 | Dtype::F8_E4M3 | Dtype::F16 | Dtype::BF16 | Dtype::F32 | Dtype::F64)
+}
+
+fn read_weights(
+    layer: &str,
+    name: &str,
+    t: &TensorView<'_>,
+    in_features: usize,
+    out_features: usize,
+) -> Result<BitMatrix, ModelError> {
+    if t.dtype() != Dtype::I8 {
+        return Err(ModelError::TensorDtype {
+            layer: layer.into(),
+            tensor: name.into(),
+            expected: "I8 (values -1 and +1)",
+            got: dtype_name(t.dtype()),
+        });
+    }
+    let shape = t.shape();
+    if shape != [out_features, in_features] {
+        return Err(ModelError::TensorShape {
+            layer: layer.into(),
+            tensor: name.into(),
+            expected: format!("[out_features, in_features] = [{out_features}, {in_features}]"),
+            got: shape.to_vec(),
+        });
+    }
+    // safetensors has checked that the data holds exactly shape[0] · shape[1] bytes, so the
+    // matrix below is no larger than the file.
+    let data = t.data();
+    let mut m = BitMatrix::zeros(out_features, in_features);
+    for (i, &b) in data.iter().enumerate() {
+        let (row, col) = (i / in_features, i % in_features);
+        match b as i8 {
+            1 => m.set(row, col, true),
+            -1 => {}
+            value => return Err(ModelError::WeightValue { layer: layer.into(), row, col, value }),
+        }
+    }
+    Ok(m)
+}
+
+fn read_thresholds(layer: &str, name: &str, t: &TensorView<'_>) -> Result<ThresholdTable, ModelError> {
+    let data = t.data();
+    let values: Vec<i64> = match t.dtype() {
+        Dtype::I32 => {
+            data.chunks_exact(4).map(|c| i64::from(i32::from_le_bytes(c.try_into().unwrap_or_default()))).collect()
+        }
+        Dtype::I64 => data.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or_default())).collect(),
+        d if is_float(d) => {
+            return Err(ModelError::FloatThresholds { layer: layer.into(), tensor: name.into(), got: dtype_name(d) })
+        }
+        d => {
+            return Err(ModelError::TensorDtype {
+                layer: layer.into(),
+                tensor: name.into(),
+                expected: "I32 or I64",
+                got: dtype_name(d),
+            })
+        }
+    };
+    let shape = t.shape();
+    let [rows, steps] = *shape else {
+        return Err(ModelError::TensorShape {
+            layer: layer.into(),
+            tensor: name.into(),
+            expected: "[rows, thresholds per channel]".into(),
+            got: shape.to_vec(),
+        });
+    };
+    ThresholdTable::new(rows, steps, values).ok_or_else(|| ModelError::TensorShape {
+        layer: layer.into(),
+        tensor: name.into(),
+        expected: "as many values as rows × thresholds".into(),
+        got: shape.to_vec(),
+    })
+}
+
+/// Tensor names `save` uses for a layer's weights and thresholds.
+fn weights_name(layer: &str) -> String {
+    format!("{layer}.weight")
+}
+
+fn thresholds_name(layer: &str) -> String {
+    format!("{layer}.thresholds")
+}
+
+/// Writes `model` (after verifying it) into directory `dir`, creating the directory.
+///
+/// Weights are stored as I8 ±1 under `<layer>.weight`, thresholds as I64 under
+/// `<layer>.thresholds`. The output is deterministic: the same model gives the same bytes.
+pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
+    verify(model)?;
+    let io = |path: PathBuf| move |source| ModelError::Io { path, source };
+    fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+
+    let mut layers = Vec::with_capacity(model.layers.len());
+    // Owned tensor bytes, keyed by name (sorted, so the file is deterministic).
+    let mut data: BTreeMap<String, (Dtype, Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    for layer in &model.layers {
+        match layer {
+            Layer::BinaryDense(d) => {
+                let (rows, cols) = (d.out_features(), d.in_features());
+                let mut bytes = Vec::with_capacity(rows * cols);
+                for r in 0..rows {
+                    bytes.extend((0..cols).map(|c| if d.weights.get(r, c) { 1u8 } else { (-1i8) as u8 }));
+                }
+                let tname = weights_name(&d.name);
+                data.insert(tname.clone(), (Dtype::I8, vec![rows, cols], bytes));
+                layers.push(LayerFile::BinaryDense {
+                    name: d.name.clone(),
+                    in_features: cols,
+                    out_features: rows,
+                    weights: tname,
+                });
+            }
+            Layer::Threshold(t) => {
+                let bytes = t.thresholds.values().iter().flat_map(|v| v.to_le_bytes()).collect();
+                let tname = thresholds_name(&t.name);
+                data.insert(tname.clone(), (Dtype::I64, vec![t.thresholds.rows(), t.thresholds.steps()], bytes));
+                layers.push(LayerFile::Threshold {
+                    name: t.name.clone(),
+                    thresholds: tname,
+                    output: OutputFile(t.output),
+                });
+            }
+        }
+    }
+    let file = ModelFile {
+        format: FORMAT_NAME.into(),
+        version: FORMAT_VERSION,
+        name: model.name.clone(),
+        input: InputFile { shape: model.input.shape.clone(), dtype: model.input.dtype.to_string() },
+        layers,
+    };
+    let json_path = dir.join(MODEL_FILE);
+    let json = to_json(&file).map_err(|e| ModelError::Json { path: json_path.clone(), message: e.to_string() })?;
+    fs::write(&json_path, json).map_err(io(json_path.clone()))?;
+
+    let weights_path = dir.join(WEIGHTS_FILE);
+    let st_err =
+        |e: SafeTensorError| ModelError::Safetensors { path: weights_path.clone(), reason: safetensors_reason(&e) };
+    let views = data
+        .iter()
+        .map(|(name, (dtype, shape, bytes))| Ok((name.as_str(), TensorView::new(*dtype, shape.clone(), bytes)?)))
+        .collect::<Result<Vec<_>, SafeTensorError>>()
+        .map_err(st_err)?;
+    let bytes = safetensors::serialize(views, &None).map_err(st_err)?;
+    fs::write(&weights_path, bytes).map_err(io(weights_path.clone()))?;
+    Ok(())
+}
+
+/// `model.json` text: the top level indented, the input and each layer on one line.
+fn to_json(file: &ModelFile) -> Result<String, serde_json::Error> {
+    let mut out = String::from("{\n");
+    out += &format!("  \"format\": {},\n", serde_json::to_string(&file.format)?);
+    out += &format!("  \"version\": {},\n", file.version);
+    out += &format!("  \"name\": {},\n", serde_json::to_string(&file.name)?);
+    out += &format!("  \"input\": {},\n", serde_json::to_string(&file.input)?);
+    out += "  \"layers\": [\n";
+    for (i, layer) in file.layers.iter().enumerate() {
+        let sep = if i + 1 < file.layers.len() { "," } else { "" };
+        out += &format!("    {}{sep}\n", serde_json::to_string(layer)?);
+    }
+    out += "  ]\n}\n";
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dtype_names() {
+        assert_eq!(parse_dtype("uint8").unwrap(), DataType::UInt(8));
+        assert_eq!(parse_dtype("int16").unwrap(), DataType::Int(16));
+        assert_eq!(parse_dtype("uint1").unwrap(), DataType::UInt(1));
+        for bad in ["uint0", "int1", "uint17", "uint", "float32", "bipolar", "uint+8", "uint008", "uint08", "UINT8", ""]
+        {
+            assert!(parse_dtype(bad).is_err(), "{bad}");
+        }
+        for t in [DataType::UInt(8), DataType::Int(3)] {
+            assert_eq!(parse_dtype(&t.to_string()).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn output_json() {
+        let b: OutputFile = serde_json::from_str("\"bipolar\"").unwrap();
+        assert_eq!(b.0, ThresholdOutput::Bipolar);
+        let i: OutputFile = serde_json::from_str("{\"bias\": -1}").unwrap();
+        assert_eq!(i.0, ThresholdOutput::Integer { bias: -1 });
+        assert_eq!(serde_json::to_string(&i).unwrap(), "{\"bias\":-1}");
+        assert_eq!(serde_json::to_string(&b).unwrap(), "\"bipolar\"");
+        for bad in ["\"ternary\"", "{\"bias\": 1.5}", "{\"bias\": 1, \"x\": 2}", "{}", "3"] {
+            assert!(serde_json::from_str::<OutputFile>(bad).is_err(), "{bad}");
+        }
+    }
+}

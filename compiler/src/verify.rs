@@ -1,0 +1,352 @@
+//! The model verifier: every [`Model`] that leaves [`crate::format::load`] or enters the
+//! reference executor has passed [`verify`].
+//!
+//! Invariants, checked in this order (the first one broken is reported):
+//!
+//! 1. The model has at least one layer.
+//! 2. The input type is `UInt(b)` with 1 ≤ b ≤ 16 or `Int(b)` with 2 ≤ b ≤ 16 (never bipolar).
+//! 3. The input shape has at least one dimension, no zero dimension, and at most
+//!    [`MAX_INPUT_ELEMENTS`] elements (the product is computed with overflow checks).
+//! 4. Layer names are non-empty, made of `[A-Za-z0-9_]` (they become hardware identifiers),
+//!    and unique.
+//! 5. Vector lengths chain. A binary dense layer's `in_features` equals the length of the
+//!    incoming vector and its `out_features` is at least 1. A threshold layer keeps the length;
+//!    its table has 1 row (shared by every channel) or one row per channel.
+//! 6. A threshold layer's input is not bipolar; it has 1 ≤ k ≤ 255 thresholds per channel;
+//!    bipolar output needs k = 1; with integer output, `bias` and `bias + k` lie in the `i32` range.
+//! 7. Every threshold row is sorted ascending (non-decreasing; equal thresholds are allowed).
+//! 8. Every threshold `T` lies in `lo ..= hi + 1`, where `lo ..= hi` is the range of the values
+//!    entering the layer ([`value_ranges`]). `T = lo` is always reached, `T = hi + 1` never.
+//! 9. Every layer's output type ([`layer_types`]) is at most 32 bits wide. For a dense layer this
+//!    means `in_features · max|x| ≤ 2³¹ − 1` over the incoming type.
+//!
+//! Weights are ±1 by construction ([`crate::model::BitMatrix`]), and thresholds are integers
+//! by construction (the format rejects float tensors), so NaN and infinities cannot occur.
+//!
+//! Two helpers describe the values between layers, for the compiler and the hardware. On a
+//! verified model both are exact and never saturate:
+//!
+//! - [`value_ranges`]: the interval of values after each layer (the "value-range rule").
+//! - [`layer_types`]: the element type after each layer, the same chain of
+//!   [`Layer::output_type`] that lowering to the IR uses.
+
+use crate::error::ModelError;
+use crate::model::{Layer, Model, ThresholdOutput};
+use crate::types::DataType;
+use std::collections::HashMap;
+
+/// The most elements an input vector may have (2²⁶), so that no input can make the executor
+/// allocate without bound.
+pub const MAX_INPUT_ELEMENTS: usize = 1 << 26;
+
+/// The most thresholds per channel (the count must fit 8 bits).
+pub const MAX_THRESHOLD_STEPS: usize = 255;
+
+/// The widest output type of any layer, in bits.
+pub const MAX_VALUE_BITS: u32 = 32;
+
+/// Checks every invariant listed in the module documentation.
+pub fn verify(model: &Model) -> Result<(), ModelError> {
+    if model.layers.is_empty() {
+        return Err(ModelError::EmptyModel);
+    }
+    check_input(model)?;
+    check_names(model)?;
+
+    let mut len = model.input.len();
+    let mut dtype = model.input.dtype;
+    let mut range = (dtype.min(), dtype.max());
+    for layer in &model.layers {
+        let name = || layer.name().to_string();
+        match layer {
+            Layer::BinaryDense(d) => {
+                if d.in_features() != len {
+                    return Err(ModelError::InFeatures { layer: name(), expected: len, got: d.in_features() });
+                }
+                if d.out_features() == 0 {
+                    return Err(ModelError::NoOutputs { layer: name() });
+                }
+                len = d.out_features();
+            }
+            Layer::Threshold(t) => {
+                if dtype == DataType::Bipolar {
+                    return Err(ModelError::ThresholdOnBipolar { layer: name() });
+                }
+                let (rows, steps) = (t.thresholds.rows(), t.thresholds.steps());
+                if rows != 1 && rows != len {
+                    return Err(ModelError::ThresholdRows { layer: name(), rows, channels: len });
+                }
+                if !(1..=MAX_THRESHOLD_STEPS).contains(&steps) {
+                    return Err(ModelError::ThresholdSteps { layer: name(), steps });
+                }
+                match t.output {
+                    ThresholdOutput::Bipolar if steps != 1 => {
+                        return Err(ModelError::BipolarSteps { layer: name(), steps });
+                    }
+                    ThresholdOutput::Integer { bias } => {
+                        let top = bias.checked_add(steps as i64);
+                        if bias < i64::from(i32::MIN) || top.is_none_or(|top| top > i64::from(i32::MAX)) {
+                            return Err(ModelError::BiasRange { layer: name(), bias, steps });
+                        }
+                    }
+                    ThresholdOutput::Bipolar => {}
+                }
+                let (lo, hi) = range;
+                for channel in 0..rows {
+                    let row = t.thresholds.row(channel);
+                    if let Some(index) = row.windows(2).position(|w| w[0] > w[1]) {
+                        return Err(ModelError::UnsortedThresholds {
+                            layer: name(),
+                            channel,
+                            index,
+                            prev: row[index],
+                            next: row[index + 1],
+                        });
+                    }
+                    if let Some(&value) = row.iter().find(|&&v| v < lo || v > hi.saturating_add(1)) {
+                        return Err(ModelError::ThresholdOutOfRange { layer: name(), channel, value, lo, hi });
+                    }
+                }
+            }
+        }
+        dtype = match checked_output_type(layer, dtype) {
+            Some(t) if t.bits() <= MAX_VALUE_BITS => t,
+            other => {
+                let dtype = other.map_or_else(|| "more than 32 bits".to_string(), |t| t.to_string());
+                return Err(ModelError::TooWide { layer: name(), dtype });
+            }
+        };
+        range = next_range(layer, range);
+    }
+    Ok(())
+}
+
+fn check_input(model: &Model) -> Result<(), ModelError> {
+    let dtype = model.input.dtype;
+    let ok = match dtype {
+        DataType::UInt(b) => (1..=16).contains(&b),
+        DataType::Int(b) => (2..=16).contains(&b),
+        DataType::Bipolar => false,
+    };
+    if !ok {
+        return Err(ModelError::InputDtype { dtype: dtype.to_string() });
+    }
+    let shape = &model.input.shape;
+    let bad = |reason| Err(ModelError::InputShape { shape: shape.clone(), reason });
+    if shape.is_empty() {
+        return bad("it has no dimensions");
+    }
+    if shape.contains(&0) {
+        return bad("it has a zero dimension");
+    }
+    match shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)) {
+        Some(n) if n <= MAX_INPUT_ELEMENTS => Ok(()),
+        _ => bad("more than 2^26 elements"),
+    }
+}
+
+fn check_names(model: &Model) -> Result<(), ModelError> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, layer) in model.layers.iter().enumerate() {
+        let name = layer.name();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(ModelError::BadName { index, name: name.to_string() });
+        }
+        if let Some(&first) = seen.get(name) {
+            return Err(ModelError::DuplicateName { name: name.to_string(), first, second: index });
+        }
+        seen.insert(name, index);
+    }
+    Ok(())
+}
+
+/// [`Layer::output_type`], or `None` when the result would be wider than 32 bits (computed
+/// without overflow, so it is safe on any model).
+fn checked_output_type(layer: &Layer, input: DataType) -> Option<DataType> {
+    let limit = (1u64 << (MAX_VALUE_BITS - 1)) - 1;
+    match layer {
+        Layer::BinaryDense(d) => {
+            let max_abs = input.min().unsigned_abs().max(input.max().unsigned_abs());
+            let s = max_abs.checked_mul(d.in_features() as u64)?;
+            (s <= limit).then(|| layer.output_type(input))
+        }
+        Layer::Threshold(t) => {
+            if let ThresholdOutput::Integer { bias } = t.output {
+                let top = bias.checked_add(i64::try_from(t.thresholds.steps()).ok()?)?;
+                if bias < -(limit as i64) - 1 || top > limit as i64 {
+                    return None;
+                }
+            }
+            Some(layer.output_type(input))
+        }
+    }
+}
+
+/// The value-range rule: the interval of values `layer` produces from values in `range`.
+/// Saturates instead of overflowing (only possible on models the verifier rejects).
+fn next_range(layer: &Layer, (lo, hi): (i64, i64)) -> (i64, i64) {
+    match layer {
+        Layer::BinaryDense(d) => {
+            let max_abs = lo.unsigned_abs().max(hi.unsigned_abs());
+            let s = max_abs.saturating_mul(d.in_features() as u64).min(i64::MAX as u64) as i64;
+            (-s, s)
+        }
+        Layer::Threshold(t) => match t.output {
+            ThresholdOutput::Bipolar => (-1, 1),
+            ThresholdOutput::Integer { bias } => (bias, bias.saturating_add(t.thresholds.steps() as i64)),
+        },
+    }
+}
+
+/// The range `lo ..= hi` of the values after each layer (one entry per layer), by the
+/// value-range rule:
+///
+/// - the input ranges over its whole type (`0 ..= 255` for `uint8`);
+/// - a binary dense layer with `N` inputs in `lo ..= hi` gives `−S ..= S` with
+///   `S = N · max(|lo|, |hi|)` (every weight sign is possible, so this is the range over all
+///   weight matrices; for bipolar input `S = N`);
+/// - a bipolar threshold layer gives `−1 ..= 1`; an integer one `bias ..= bias + k`.
+///
+/// Exact on verified models; on others it saturates at `i64` bounds and never panics.
+pub fn value_ranges(model: &Model) -> Vec<(i64, i64)> {
+    let mut range = (model.input.dtype.min(), model.input.dtype.max());
+    model
+        .layers
+        .iter()
+        .map(|layer| {
+            range = next_range(layer, range);
+            range
+        })
+        .collect()
+}
+
+/// The element type after each layer (one entry per layer): the chain of
+/// [`Layer::output_type`] from the input type, exactly as lowering to the IR computes it.
+///
+/// - bipolar thresholds give [`DataType::Bipolar`];
+/// - integer thresholds give `smallest_for(bias, bias + k)`;
+/// - a dense layer gives `smallest_for(−S, S)` with `S = in_features · max|x|` over the incoming
+///   *type* ([`crate::model::dense_output_type`]); for bipolar input `S = in_features`.
+///   This covers the value range of [`value_ranges`] and can be one bit wider than it (e.g. after
+///   a ternary layer, whose type `int2` also holds −2).
+///
+/// Meaningful on verified models only; on a model whose values would exceed 32 bits the entry
+/// is `Int(63)` instead of panicking.
+pub fn layer_types(model: &Model) -> Vec<DataType> {
+    let mut dtype = model.input.dtype;
+    model
+        .layers
+        .iter()
+        .map(|layer| {
+            dtype = checked_output_type(layer, dtype).unwrap_or(DataType::Int(63));
+            dtype
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BinaryDense, BitMatrix, InputSpec, MultiThreshold, ThresholdTable};
+
+    fn dense(name: &str, rows: usize, cols: usize) -> Layer {
+        Layer::BinaryDense(BinaryDense { name: name.into(), weights: BitMatrix::zeros(rows, cols) })
+    }
+
+    fn thr(name: &str, rows: usize, steps: usize, values: Vec<i64>, output: ThresholdOutput) -> Layer {
+        Layer::Threshold(MultiThreshold {
+            name: name.into(),
+            thresholds: ThresholdTable::new(rows, steps, values).unwrap(),
+            output,
+        })
+    }
+
+    fn model(layers: Vec<Layer>) -> Model {
+        Model { name: "m".into(), input: InputSpec { shape: vec![4], dtype: DataType::UInt(8) }, layers }
+    }
+
+    #[test]
+    fn ranges_and_types() {
+        let m = model(vec![
+            thr("q", 1, 1, vec![128], ThresholdOutput::Bipolar),
+            dense("fc0", 3, 4),
+            thr("a0", 3, 2, vec![-1, 1, 0, 0, -4, 5], ThresholdOutput::Integer { bias: -1 }),
+            dense("fc1", 2, 3),
+        ]);
+        verify(&m).unwrap();
+        assert_eq!(value_ranges(&m), vec![(-1, 1), (-4, 4), (-1, 1), (-3, 3)]);
+        assert_eq!(layer_types(&m), vec![DataType::Bipolar, DataType::Int(4), DataType::Int(2), DataType::Int(4)]);
+    }
+
+    #[test]
+    fn raw_input_dense() {
+        let m = model(vec![dense("fc0", 2, 4)]);
+        verify(&m).unwrap();
+        assert_eq!(value_ranges(&m), vec![(-1020, 1020)]);
+        assert_eq!(layer_types(&m), vec![DataType::Int(11)]);
+    }
+
+    #[test]
+    fn threshold_range_edges() {
+        // 0 ..= 256 is allowed on uint8 input, -1 and 257 are not.
+        verify(&model(vec![thr("q", 1, 2, vec![0, 256], ThresholdOutput::Integer { bias: 0 })])).unwrap();
+        for bad in [-1, 257] {
+            let m = model(vec![thr("q", 1, 1, vec![bad], ThresholdOutput::Bipolar)]);
+            match verify(&m) {
+                Err(ModelError::ThresholdOutOfRange { value, lo: 0, hi: 255, .. }) => assert_eq!(value, bad),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn too_wide() {
+        let mut m = model(vec![dense("fc0", 1, 4)]);
+        m.input.shape = vec![1 << 16];
+        m.input.dtype = DataType::UInt(16);
+        m.layers = vec![dense("fc0", 1, 1 << 16)];
+        assert!(matches!(verify(&m), Err(ModelError::TooWide { .. })), "{:?}", verify(&m));
+        assert_eq!(layer_types(&m), vec![DataType::Int(63)]);
+        m.layers = vec![dense("fc0", 1, 1 << 15)];
+        m.input.shape = vec![1 << 15];
+        verify(&m).unwrap();
+        assert_eq!(layer_types(&m), vec![DataType::Int(32)]);
+    }
+
+    #[test]
+    fn threshold_on_bipolar_and_bias() {
+        let q = || thr("q", 1, 1, vec![1], ThresholdOutput::Bipolar);
+        let m = model(vec![q(), thr("q2", 1, 1, vec![0], ThresholdOutput::Bipolar)]);
+        assert!(matches!(verify(&m), Err(ModelError::ThresholdOnBipolar { .. })));
+        let m = model(vec![thr("q", 1, 1, vec![1], ThresholdOutput::Integer { bias: i64::MAX })]);
+        assert!(matches!(verify(&m), Err(ModelError::BiasRange { .. })));
+        let m = model(vec![thr("q", 1, 1, vec![1], ThresholdOutput::Integer { bias: i64::from(i32::MAX) - 1 })]);
+        verify(&m).unwrap();
+    }
+
+    #[test]
+    fn input_checks() {
+        let mut m = model(vec![dense("fc0", 1, 4)]);
+        m.input.shape = vec![usize::MAX, 2];
+        assert!(matches!(verify(&m), Err(ModelError::InputShape { .. })));
+        m.input.shape = vec![];
+        assert!(matches!(verify(&m), Err(ModelError::InputShape { .. })));
+        m.input.shape = vec![4, 0];
+        assert!(matches!(verify(&m), Err(ModelError::InputShape { .. })));
+        m.input.shape = vec![2, 2];
+        for bad in [DataType::Bipolar, DataType::UInt(17), DataType::Int(1), DataType::UInt(0)] {
+            m.input.dtype = bad;
+            assert!(matches!(verify(&m), Err(ModelError::InputDtype { .. })), "{bad}");
+        }
+        m.input.dtype = DataType::Int(4);
+        verify(&m).unwrap();
+    }
+
+    #[test]
+    fn names() {
+        let m = model(vec![dense("fc-0", 1, 4)]);
+        assert!(matches!(verify(&m), Err(ModelError::BadName { index: 0, .. })));
+        let m = model(vec![dense("", 1, 4)]);
+        assert!(matches!(verify(&m), Err(ModelError::BadName { .. })));
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand, each with its `Args` and a `run` function.
+
+pub mod bench;
+pub mod compile;
+pub mod infer;
+pub mod sim;

@@ -1,0 +1,103 @@
+//! Shared helpers for the integration tests: seeded random models and inputs.
+#![allow(dead_code)]
+
+use bitloom_compiler::model::*;
+use bitloom_compiler::types::DataType;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::PathBuf;
+
+/// A Verilator cache shared by the tests of one checkout (content-hashed, so safe to share).
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verilator-cache")
+}
+
+/// Fails with a clear message when a tool the test needs is missing.
+pub fn require_tool(tool: &str, package: &str) {
+    let ok = std::process::Command::new(tool).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(ok, "this test needs `{tool}`: install it with `apt-get install {package}` (or run scripts/setup.sh)");
+}
+
+/// Random ±1 matrix.
+pub fn random_matrix(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> BitMatrix {
+    let mut w = BitMatrix::zeros(rows, cols);
+    for r in 0..rows {
+        for c in 0..cols {
+            w.set(r, c, rng.gen());
+        }
+    }
+    w
+}
+
+/// A random network: an input quantizer (1-bit or 2-bit), `sizes.len() - 1` dense layers with
+/// bipolar or ternary activations between them, and optionally a final bipolar threshold.
+pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold: bool) -> Model {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut layers = Vec::new();
+    let first_multibit = rng.gen_bool(0.5);
+    let mut dtype = if first_multibit {
+        layers.push(Layer::Threshold(MultiThreshold {
+            name: "inq".into(),
+            thresholds: ThresholdTable::new(1, 3, vec![64, 128, 192]).unwrap(),
+            output: ThresholdOutput::Integer { bias: 0 },
+        }));
+        DataType::UInt(2)
+    } else {
+        layers.push(Layer::Threshold(MultiThreshold {
+            name: "inq".into(),
+            thresholds: ThresholdTable::new(1, 1, vec![128]).unwrap(),
+            output: ThresholdOutput::Bipolar,
+        }));
+        DataType::Bipolar
+    };
+    let n = sizes.len() - 1;
+    for i in 0..n {
+        let (mw, mh) = (sizes[i], sizes[i + 1]);
+        layers.push(Layer::BinaryDense(BinaryDense { name: format!("fc{i}"), weights: random_matrix(&mut rng, mh, mw) }));
+        let acc = dense_output_type(dtype, mw);
+        let spread = ((mw as f64).sqrt() * (dtype.max() as f64)).ceil() as i64 + 1;
+        let last = i == n - 1;
+        if last && !final_threshold {
+            break;
+        }
+        let (steps, output) = if ternary && !last {
+            (2, ThresholdOutput::Integer { bias: -1 })
+        } else {
+            (1, ThresholdOutput::Bipolar)
+        };
+        let mut values = Vec::new();
+        for _ in 0..mh {
+            let mut row: Vec<i64> = (0..steps).map(|_| rng.gen_range(-spread..=spread).clamp(acc.min(), acc.max())).collect();
+            row.sort();
+            values.extend(row);
+        }
+        layers.push(Layer::Threshold(MultiThreshold {
+            name: format!("act{i}"),
+            thresholds: ThresholdTable::new(mh, steps, values).unwrap(),
+            output,
+        }));
+        dtype = threshold_output_type(steps, output);
+    }
+    Model { name: format!("random{seed}"), input: InputSpec { shape: vec![sizes[0]], dtype: DataType::UInt(8) }, layers }
+}
+
+/// Seeded random uint8 inputs.
+pub fn random_inputs(seed: u64, n: usize, len: usize) -> Vec<Vec<u8>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n).map(|_| (0..len).map(|_| rng.gen()).collect()).collect()
+}
+
+/// A random legal folding for every dense layer of `model`.
+pub fn random_folding(seed: u64, model: &Model) -> bitloom_compiler::fold::FoldMap {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let divisors = |n: usize| (1..=n).filter(|d| n % d == 0).collect::<Vec<_>>();
+    bitloom_compiler::compile::matrix_shapes(model)
+        .into_iter()
+        .map(|s| {
+            let pes = divisors(s.mh);
+            let simds = divisors(s.mw);
+            let f = bitloom_compiler::fold::Folding { pe: pes[rng.gen_range(0..pes.len())], simd: simds[rng.gen_range(0..simds.len())] };
+            (s.name, f)
+        })
+        .collect()
+}
