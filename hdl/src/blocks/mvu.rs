@@ -105,14 +105,14 @@ pub fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream) -> Module {
     writeln!(w, "    reg [{}:0] acc;", cw - 1).unwrap();
     writeln!(w, "    reg [{}:0] sum;", cw - 1).unwrap();
     writeln!(w, "    reg [{}:0] res;", ob - 1).unwrap();
-    writeln!(w, "    integer k;").unwrap();
     match node.mode {
         MvuMode::Xnor => {
             writeln!(w, "    wire [{}:0] agree = ~(w1[p*{simd} +: {simd}] ^ x1);", simd - 1).unwrap();
-            writeln!(w, "    always @* begin").unwrap();
-            writeln!(w, "      sum = first1 ? {} : acc;", lit(cw, 0)).unwrap();
-            writeln!(w, "      for (k = 0; k < {simd}; k = k + 1) sum = sum + {{{}'d0, agree[k]}};", cw.max(2) - 1).unwrap();
-            writeln!(w, "    end").unwrap();
+            // $countones maps to a popcount instruction in Verilator and an adder tree in yosys.
+            writeln!(w, "    /* verilator lint_off UNUSEDSIGNAL */").unwrap();
+            writeln!(w, "    wire [31:0] agreements = $countones(agree);").unwrap();
+            writeln!(w, "    /* verilator lint_on UNUSEDSIGNAL */").unwrap();
+            writeln!(w, "    always @* sum = (first1 ? {} : acc) + agreements[{}:0];", lit(cw, 0), cw - 1).unwrap();
             writeln!(w, "    wire [{}:0] value = {{sum, 1'b0}} - {};", ob - 1, lit(ob, mw as i64)).unwrap();
         }
         MvuMode::SignedAdd => {
@@ -127,6 +127,7 @@ pub fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream) -> Module {
             writeln!(w, "    for (e = 0; e < {simd}; e = e + 1) begin : widen").unwrap();
             writeln!(w, "      assign xe[e*{ob} +: {ob}] = {ext};").unwrap();
             writeln!(w, "    end").unwrap();
+            writeln!(w, "    integer k;").unwrap();
             writeln!(w, "    always @* begin").unwrap();
             writeln!(w, "      sum = first1 ? {} : acc;", lit(cw, 0)).unwrap();
             writeln!(w, "      for (k = 0; k < {simd}; k = k + 1)").unwrap();

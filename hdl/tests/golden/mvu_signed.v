@@ -61,12 +61,12 @@ module bitloom_top_mvu (
     reg [5:0] acc;
     reg [5:0] sum;
     reg [5:0] res;
-    integer k;
     wire [29:0] xe;
     genvar e;
     for (e = 0; e < 5; e = e + 1) begin : widen
       assign xe[e*6 +: 6] = {{4{x1[e*2 + 1]}}, x1[e*2 +: 2]};
     end
+    integer k;
     always @* begin
       sum = first1 ? 6'd0 : acc;
       for (k = 0; k < 5; k = k + 1)

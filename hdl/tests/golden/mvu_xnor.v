@@ -61,12 +61,11 @@ module bitloom_top_mvu (
     reg [3:0] acc;
     reg [3:0] sum;
     reg [4:0] res;
-    integer k;
     wire [3:0] agree = ~(w1[p*4 +: 4] ^ x1);
-    always @* begin
-      sum = first1 ? 4'd0 : acc;
-      for (k = 0; k < 4; k = k + 1) sum = sum + {3'd0, agree[k]};
-    end
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [31:0] agreements = $countones(agree);
+    /* verilator lint_on UNUSEDSIGNAL */
+    always @* sum = (first1 ? 4'd0 : acc) + agreements[3:0];
     wire [4:0] value = {sum, 1'b0} - 5'd12;
     always @(posedge clk) begin
       if (en && v1) begin
