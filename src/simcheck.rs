@@ -150,6 +150,13 @@ pub fn simulate(dir: &Path, design: &Design, model: &Model, inputs: &[Vec<u8>], 
     })
 }
 
+/// `n` seeded random input vectors of `len` uint8 elements (the same for the same seed).
+pub fn random_inputs(seed: u64, n: usize, len: usize) -> Vec<Vec<u8>> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..n).map(|_| (0..len).map(|_| rng.gen()).collect()).collect()
+}
+
 /// Mean cycles between results after the first quarter (the pipeline fill); with fewer than
 /// three results, the mean from reset.
 pub fn steady_state(done: &[u64]) -> f64 {

@@ -7,13 +7,12 @@
 
 use anyhow::{Context, Result};
 use bitloom::design::Design;
-use bitloom::simcheck::{simulate, SimOptions};
+use bitloom::simcheck::{random_inputs, simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::fold::{FoldMap, Folding};
 use bitloom_compiler::model::{Layer, Model, ThresholdOutput};
 use bitloom_compiler::random_model::{random_bnn, RandomOptions};
 use bitloom_compiler::reference::Executor;
-use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -46,11 +45,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         bench_verilator(&a.dir, a.quick)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn random_inputs(n: usize, len: usize, seed: u64) -> Vec<Vec<u8>> {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    (0..n).map(|_| (0..len).map(|_| rng.gen()).collect()).collect()
 }
 
 /// The same network in f32: dense layers by GEMM, each threshold as a float compare.
@@ -131,7 +125,7 @@ fn bench_reference(quick: bool) {
     println!("| batch | reference µs/inference | f32 GEMM µs/inference | speed-up |");
     println!("|---:|---:|---:|---:|");
     for batch in [1usize, 256] {
-        let inputs = random_inputs(batch, 784, 3);
+        let inputs = random_inputs(3, batch, 784);
         let mut x = vec![0f32; 784 * batch];
         for (b, img) in inputs.iter().enumerate() {
             for (i, &p) in img.iter().enumerate() {
@@ -168,7 +162,7 @@ fn bench_folding(dir: &Path, quick: bool) -> Result<()> {
     println!("| target II | foldings (PE×SIMD per layer) | II bound | cycles/inference | ratio | mismatches |");
     println!("|---:|---|---:|---:|---:|---:|");
     let n = if quick { 8 } else { 64 };
-    let inputs = random_inputs(n, 784, 5);
+    let inputs = random_inputs(5, n, 784);
     for target in [1568usize, 392, 98, 49] {
         let out = dir.join(format!("tfc-ii{target}"));
         let design = compile_into(&model, &FoldChoice::TargetIi(target), &out)?;
@@ -199,7 +193,7 @@ fn bench_verilator(dir: &Path, quick: bool) -> Result<()> {
         std::fs::remove_dir_all(&cache)?;
     }
     let n = if quick { 8 } else { 64 };
-    let inputs = random_inputs(n, 784, 9);
+    let inputs = random_inputs(9, n, 784);
     let r = simulate(&out, &design, &model, &inputs, &sim_opts(cache))?;
     println!("## (c) Verilator, 784-1024-1024-1024-10 (PE×SIMD 32×56, 64×32, 32×64, 10×8)\n");
     println!("| build s | II bound | cycles/inference | ratio | simulated cycles/s | inputs | mismatches |");

@@ -2,9 +2,8 @@
 
 use anyhow::{bail, Context, Result};
 use bitloom::design::Design;
-use bitloom::simcheck::{simulate, SimOptions, SimReport};
+use bitloom::simcheck::{random_inputs, simulate, SimOptions, SimReport};
 use bitloom_compiler::format;
-use rand::{Rng, SeedableRng};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -49,10 +48,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
             (0..images.count.min(a.limit)).map(|i| images.image(i).to_vec()).collect()
         }
-        None => {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(a.seed);
-            (0..a.limit).map(|_| (0..len).map(|_| rng.gen()).collect()).collect()
-        }
+        None => random_inputs(a.seed, a.limit, len),
     };
     if inputs.is_empty() {
         bail!("no inputs to simulate");

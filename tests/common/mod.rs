@@ -81,11 +81,7 @@ pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold
     Model { name: format!("random{seed}"), input: InputSpec { shape: vec![sizes[0]], dtype: DataType::UInt(8) }, layers }
 }
 
-/// Seeded random uint8 inputs.
-pub fn random_inputs(seed: u64, n: usize, len: usize) -> Vec<Vec<u8>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n).map(|_| (0..len).map(|_| rng.gen()).collect()).collect()
-}
+pub use bitloom::simcheck::random_inputs;
 
 /// A random legal folding for every dense layer of `model`.
 pub fn random_folding(seed: u64, model: &Model) -> bitloom_compiler::fold::FoldMap {
