@@ -3,7 +3,7 @@
 //! ```text
 //! build/design.json   the folded graph's streams, folding, II and estimates (this file's schema)
 //! build/report.md     the same as a readable table
-//! build/rtl/*.v       one module per engine plus the top; *.mem are $readmemh weight files
+//! build/rtl/bitloom_top.v  the design (top, engine wrappers, cores); *.mem are $readmemh weight files
 //! build/model/        the model the design was compiled from (reference for checking)
 //! ```
 

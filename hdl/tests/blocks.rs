@@ -1,11 +1,13 @@
-//! Every block alone: Verilator against plain integer math under random back-pressure,
-//! a golden-Verilog check, Verilator's `-Wall` lint, and a yosys iCE40 synthesis check.
+//! Every block alone: its Verilog core under Verilator and its rust-hdl cycle model, each
+//! against plain integer math under random back-pressure; a golden-Verilog check,
+//! Verilator's `-Wall` lint, and a yosys iCE40 synthesis check.
 //!
 //! Golden files live in `hdl/tests/golden/`; re-bless them with `BITLOOM_BLESS=1`.
 
 use bitloom_compiler::ir::{DataflowGraph, Dwc, Fifo, Mvu, MvuMode, Node, Stream, Threshold};
 use bitloom_compiler::model::{dense_output_type, threshold_output_type, BitMatrix, ThresholdOutput, ThresholdTable};
 use bitloom_compiler::types::DataType;
+use bitloom_hdl::engine::ModelSim;
 use bitloom_sim::{build, run_stream, Backpressure, BuildRequest, Sim};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -28,8 +30,42 @@ fn graph(node: Node, i: Stream, o: Stream) -> DataflowGraph {
     g
 }
 
-/// Simulates vectors through a one-block design and returns the output vectors.
-fn simulate(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64, dir: &Path) -> Vec<Vec<i64>> {
+/// Simulates vectors through a one-block design, under Verilator and under rust-hdl, and
+/// returns each simulator's output vectors.
+fn simulate(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64, dir: &Path) -> [(&'static str, Vec<Vec<i64>>); 2] {
+    [("verilator", simulate_verilator(g, vectors, stall, dir)), ("rust-hdl", simulate_model(g, vectors, stall))]
+}
+
+/// The rust-hdl model of a design, driven with the stream protocol under random back-pressure.
+fn simulate_model(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64) -> Vec<Vec<i64>> {
+    let mut sim = ModelSim::new(g).unwrap();
+    sim.set_reset(true).unwrap();
+    sim.tick().unwrap();
+    sim.tick().unwrap();
+    sim.set_reset(false).unwrap();
+    let beats: Vec<Vec<u64>> = vectors.iter().flat_map(|v| g.input().pack(v)).collect();
+    let per = g.output().beats();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let (mut next, mut outputs) = (0, Vec::new());
+    while outputs.len() < vectors.len() * per {
+        assert!(sim.cycle() < 100_000, "rust-hdl model deadlocked");
+        let valid = next < beats.len() && !rng.gen_bool(stall);
+        let ready = !rng.gen_bool(stall);
+        sim.set_input(valid, beats.get(next).map_or(&[][..], |b| &b[..])).unwrap();
+        sim.set_out_ready(ready).unwrap();
+        if valid && sim.in_ready() {
+            next += 1;
+        }
+        if ready && sim.out_valid() {
+            outputs.push(sim.out_data().to_vec());
+        }
+        sim.tick().unwrap();
+    }
+    outputs.chunks(per).map(|c| g.output().unpack(c)).collect()
+}
+
+/// The Verilog of a design under Verilator.
+fn simulate_verilator(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64, dir: &Path) -> Vec<Vec<i64>> {
     require("verilator", "verilator");
     let rtl = bitloom_hdl::emit(g);
     let files = rtl.write_to(dir).unwrap();
@@ -112,10 +148,11 @@ fn mvu_check(seed: u64, mh: usize, mw: usize, pe: usize, simd: usize, input: Dat
     let mut rng = ChaCha8Rng::seed_from_u64(seed + 1);
     let xs: Vec<Vec<i64>> = (0..6).map(|_| values(&mut rng, input, mw)).collect();
     let dir = tempfile::tempdir().unwrap();
-    let got = simulate(&g, &xs, stall, dir.path());
-    for (x, y) in xs.iter().zip(&got) {
-        let want: Vec<i64> = (0..mh).map(|r| (0..mw).map(|c| if w.get(r, c) { x[c] } else { -x[c] }).sum()).collect();
-        assert_eq!(y, &want, "MVU {mh}x{mw} PE {pe} SIMD {simd} {input}");
+    for (sim, got) in simulate(&g, &xs, stall, dir.path()) {
+        for (x, y) in xs.iter().zip(&got) {
+            let want: Vec<i64> = (0..mh).map(|r| (0..mw).map(|c| if w.get(r, c) { x[c] } else { -x[c] }).sum()).collect();
+            assert_eq!(y, &want, "{sim}: MVU {mh}x{mw} PE {pe} SIMD {simd} {input}");
+        }
     }
 }
 
@@ -153,20 +190,21 @@ fn threshold_check(shared: bool, output: ThresholdOutput, steps: usize) {
     let mut rng = ChaCha8Rng::seed_from_u64(8);
     let xs: Vec<Vec<i64>> = (0..5).map(|_| values(&mut rng, DataType::Int(6), 12)).collect();
     let dir = tempfile::tempdir().unwrap();
-    let got = simulate(&g, &xs, 0.3, dir.path());
-    for (x, y) in xs.iter().zip(&got) {
-        let want: Vec<i64> = x
-            .iter()
-            .enumerate()
-            .map(|(c, &a)| {
-                let n = t.thresholds.row(c).iter().filter(|&&th| a >= th).count() as i64;
-                match output {
-                    ThresholdOutput::Bipolar => if n == 1 { 1 } else { -1 },
-                    ThresholdOutput::Integer { bias } => n + bias,
-                }
-            })
-            .collect();
-        assert_eq!(y, &want);
+    for (sim, got) in simulate(&g, &xs, 0.3, dir.path()) {
+        for (x, y) in xs.iter().zip(&got) {
+            let want: Vec<i64> = x
+                .iter()
+                .enumerate()
+                .map(|(c, &a)| {
+                    let n = t.thresholds.row(c).iter().filter(|&&th| a >= th).count() as i64;
+                    match output {
+                        ThresholdOutput::Bipolar => if n == 1 { 1 } else { -1 },
+                        ThresholdOutput::Integer { bias } => n + bias,
+                    }
+                })
+                .collect();
+            assert_eq!(y, &want, "{sim}: threshold");
+        }
     }
 }
 
@@ -182,7 +220,9 @@ fn passthrough_check(node: Node, i: Stream, o: Stream) {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let xs: Vec<Vec<i64>> = (0..7).map(|_| values(&mut rng, i.dtype, i.len)).collect();
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(simulate(&g, &xs, 0.4, dir.path()), xs);
+    for (sim, got) in simulate(&g, &xs, 0.4, dir.path()) {
+        assert_eq!(got, xs, "{sim}: {}", g.nodes[0].name());
+    }
 }
 
 #[test]

@@ -18,16 +18,11 @@ use bitloom_compiler::ir::{Mvu, MvuMode, Stream};
 use bitloom_compiler::types::DataType;
 use std::fmt::Write;
 
-/// Emits the MVU module `module` for `node` between streams `i` and `o`.
-pub fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream) -> Module {
-    let (pe, simd, sf, nf, mw) = (node.pe, node.simd, node.sf(), node.nf(), node.mw());
-    let ib = i.dtype.bits() as usize;
-    let ob = o.dtype.bits() as usize;
-    let depth = sf * nf;
-    let wfile = format!("{module}_w.mem");
-
-    let words = (0..nf)
-        .flat_map(|n| (0..sf).map(move |s| (n, s)))
+/// The weight memory: word `nf·SF + sf`, lane `p`, bit `s` is `W[nf·PE + p][sf·SIMD + s]`.
+pub fn weight_words(node: &Mvu) -> Vec<Vec<u64>> {
+    let (pe, simd) = (node.pe, node.simd);
+    (0..node.nf())
+        .flat_map(|n| (0..node.sf()).map(move |s| (n, s)))
         .map(|(n, s)| {
             let mut w = vec![0u64; (pe * simd).div_ceil(64)];
             for p in 0..pe {
@@ -39,8 +34,18 @@ pub fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream) -> Module {
             }
             w
         })
-        .collect();
-    let mem = MemFile { name: wfile.clone(), width: pe * simd, words };
+        .collect()
+}
+
+/// Emits the MVU module `module` for `node` between streams `i` and `o`.
+pub fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream) -> Module {
+    let (pe, simd, sf, nf, mw) = (node.pe, node.simd, node.sf(), node.nf(), node.mw());
+    let ib = i.dtype.bits() as usize;
+    let ob = o.dtype.bits() as usize;
+    let depth = sf * nf;
+    let wfile = format!("{module}_w.mem");
+
+    let mem = MemFile { name: wfile.clone(), width: pe * simd, words: weight_words(node) };
 
     let mut v = String::new();
     let w = &mut v;

@@ -1,3 +1,72 @@
+// bitloom dataflow "block": 1 engines
+/* verilator lint_off DECLFILENAME */
+
+
+module bitloom_top(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_ready);
+    
+    // Module arguments
+    input wire  clk;
+    input wire  rst;
+    input wire  [8:0] in_data;
+    input wire  in_valid;
+    output reg  in_ready;
+    output reg  [35:0] out_data;
+    output reg  out_valid;
+    input wire  out_ready;
+    
+    // Stub signals
+    reg  engines$0$clk;
+    reg  engines$0$rst;
+    reg  [8:0] engines$0$in_data;
+    reg  engines$0$in_valid;
+    wire  engines$0$in_ready;
+    wire  [35:0] engines$0$out_data;
+    wire  engines$0$out_valid;
+    reg  engines$0$out_ready;
+    
+    // Sub module instances
+    bitloom_top$engines$0 engines$0(
+        .clk(engines$0$clk),
+        .rst(engines$0$rst),
+        .in_data(engines$0$in_data),
+        .in_valid(engines$0$in_valid),
+        .in_ready(engines$0$in_ready),
+        .out_data(engines$0$out_data),
+        .out_valid(engines$0$out_valid),
+        .out_ready(engines$0$out_ready)
+    );
+    
+    // Update code (custom)
+    always @(*) begin
+        engines$0$clk = clk;
+        engines$0$rst = rst;
+        engines$0$in_data = in_data;
+        engines$0$in_valid = in_valid;
+        in_ready = engines$0$in_ready;
+        out_data = engines$0$out_data;
+        out_valid = engines$0$out_valid;
+        engines$0$out_ready = out_ready;
+    end
+endmodule // bitloom_top
+
+// v-- Setting output parameters to net type for wrapped code.
+
+
+module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_ready);
+    
+    // Module arguments
+    input wire  clk;
+    input wire  rst;
+    input wire  [8:0] in_data;
+    input wire  in_valid;
+    output wire  in_ready;
+    output wire  [35:0] out_data;
+    output wire  out_valid;
+    input wire  out_ready;
+    
+    // Update code (wrapper)
+    bitloom_top_gather core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
+endmodule // bitloom_top$engines$0
 // Width converter gather: 4 x 3 -> 1 x 12 elements
 module bitloom_top_gather (
   input  wire clk,
@@ -25,22 +94,4 @@ module bitloom_top_gather (
       end
     end
   end
-endmodule
-
-// bitloom dataflow top for "block": 1 engines
-module bitloom_top (
-  input  wire clk,
-  input  wire rst,
-  input  wire [8:0] in_data,
-  input  wire in_valid,
-  output wire in_ready,
-  output wire [35:0] out_data,
-  output wire out_valid,
-  input  wire out_ready
-);
-  wire [8:0] s0_data; wire s0_valid, s0_ready;
-  wire [35:0] s1_data; wire s1_valid, s1_ready;
-  assign s0_data = in_data; assign s0_valid = in_valid; assign in_ready = s0_ready;
-  assign out_data = s1_data; assign out_valid = s1_valid; assign s1_ready = out_ready;
-  bitloom_top_gather u_gather (.clk(clk), .rst(rst), .in_data(s0_data), .in_valid(s0_valid), .in_ready(s0_ready), .out_data(s1_data), .out_valid(s1_valid), .out_ready(s1_ready));
 endmodule
