@@ -25,6 +25,16 @@ pub enum CompileError {
     /// The folding request is invalid for this model.
     #[error(transparent)]
     Fold(#[from] FoldError),
+    /// The model has a layer kind the hardware does not implement yet.
+    #[error(
+        "layer {layer}: {kind} layers run in the reference executor (`bitloom infer`) but have no hardware engine yet"
+    )]
+    Unsupported {
+        /// The layer.
+        layer: String,
+        /// What kind of layer.
+        kind: &'static str,
+    },
     /// A pass broke an IR invariant: a bug in bitloom.
     #[error("internal compiler error (please report): {0}")]
     Bug(#[from] IrError),
@@ -47,8 +57,10 @@ pub fn matrix_shapes(model: &Model) -> Vec<MatrixShape> {
         .layers
         .iter()
         .filter_map(|l| match l {
-            Layer::BinaryDense(d) => Some(MatrixShape { name: d.name.clone(), mh: d.out_features(), mw: d.in_features() }),
-            Layer::Threshold(_) => None,
+            Layer::BinaryDense(d) => {
+                Some(MatrixShape { name: d.name.clone(), mh: d.out_features(), mw: d.in_features() })
+            }
+            Layer::Threshold(_) | Layer::Dense(_) => None,
         })
         .collect()
 }
@@ -58,6 +70,9 @@ pub const MAX_FIFO_DEPTH: usize = 4096;
 
 /// Runs every pass on a verified model.
 pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileError> {
+    if let Some(Layer::Dense(d)) = model.layers.iter().find(|l| matches!(l, Layer::Dense(_))) {
+        return Err(CompileError::Unsupported { layer: d.name.clone(), kind: "integer-weight dense" });
+    }
     let shapes = matrix_shapes(model);
     let folds = match choice {
         FoldChoice::TargetIi(ii) => fold::choose(&shapes, *ii)?,

@@ -132,6 +132,28 @@ pub enum ModelError {
         /// The value found.
         value: i8,
     },
+    /// An integer weight type with an unsupported bit count.
+    #[error("layer {layer}: weight type {weight_type} is not supported: use intN (N = 2..=16) or pow2_N (N = 2..=8)")]
+    WeightTypeBits {
+        /// The layer.
+        layer: String,
+        /// The type.
+        weight_type: String,
+    },
+    /// An integer weight outside its layer's declared type.
+    #[error("layer {layer}: weight [{row}, {col}] is {value}, not in the layer's weight type {weight_type}")]
+    WeightOutOfType {
+        /// The layer.
+        layer: String,
+        /// Output row.
+        row: usize,
+        /// Input column.
+        col: usize,
+        /// The value found.
+        value: i64,
+        /// The declared type.
+        weight_type: String,
+    },
     /// The model has no layers.
     #[error("the model has no layers")]
     EmptyModel,

@@ -8,7 +8,10 @@
 //! every loaded model passes [`crate::verify::verify`].
 
 use crate::error::ModelError;
-use crate::model::{BinaryDense, BitMatrix, InputSpec, Layer, Model, MultiThreshold, ThresholdOutput, ThresholdTable};
+use crate::model::{
+    BinaryDense, BitMatrix, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
+    ThresholdTable, WeightType,
+};
 use crate::types::DataType;
 use crate::verify::verify;
 use safetensors::tensor::{Dtype, SafeTensorError, TensorView};
@@ -63,6 +66,7 @@ struct InputFile {
 enum LayerFile {
     Threshold { name: String, thresholds: String, output: OutputFile },
     BinaryDense { name: String, in_features: usize, out_features: usize, weights: String },
+    Dense { name: String, in_features: usize, out_features: usize, weight_type: String, weights: String },
 }
 
 /// `"bipolar"` or `{"bias": b}`.
@@ -191,6 +195,18 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
                     weights: read_weights(name, weights, &t, *in_features, *out_features)?,
                 })
             }
+            LayerFile::Dense { name, in_features, out_features, weight_type, weights } => {
+                let weight_type: WeightType = weight_type.parse().map_err(|()| ModelError::WeightTypeBits {
+                    layer: name.clone(),
+                    weight_type: weight_type.clone(),
+                })?;
+                let t = tensor(&tensors, name, weights)?;
+                Layer::Dense(IntDense {
+                    name: name.clone(),
+                    weights: read_int_weights(name, weights, &t, *in_features, *out_features)?,
+                    weight_type,
+                })
+            }
             LayerFile::Threshold { name, thresholds, output } => {
                 let t = tensor(&tensors, name, thresholds)?;
                 Layer::Threshold(MultiThreshold {
@@ -255,6 +271,47 @@ fn read_weights(
         }
     }
     Ok(m)
+}
+
+/// Integer weights as I8, I16 or I32, shape `[out_features, in_features]`; the verifier
+/// checks them against the layer's weight type.
+fn read_int_weights(
+    layer: &str,
+    name: &str,
+    t: &TensorView<'_>,
+    in_features: usize,
+    out_features: usize,
+) -> Result<IntMatrix, ModelError> {
+    let data = t.data();
+    let values: Vec<i32> = match t.dtype() {
+        Dtype::I8 => data.iter().map(|&b| i32::from(b as i8)).collect(),
+        Dtype::I16 => data.chunks_exact(2).map(|c| i32::from(i16::from_le_bytes([c[0], c[1]]))).collect(),
+        Dtype::I32 => data.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+        d => {
+            return Err(ModelError::TensorDtype {
+                layer: layer.into(),
+                tensor: name.into(),
+                expected: "I8, I16 or I32 (integer weights)",
+                got: dtype_name(d),
+            })
+        }
+    };
+    let shape = t.shape();
+    if shape != [out_features, in_features] {
+        return Err(ModelError::TensorShape {
+            layer: layer.into(),
+            tensor: name.into(),
+            expected: format!("[out_features, in_features] = [{out_features}, {in_features}]"),
+            got: shape.to_vec(),
+        });
+    }
+    // safetensors has checked the byte length against the shape, so this cannot fail.
+    IntMatrix::new(out_features, in_features, values).ok_or_else(|| ModelError::TensorShape {
+        layer: layer.into(),
+        tensor: name.into(),
+        expected: "as many values as out_features × in_features".into(),
+        got: shape.to_vec(),
+    })
 }
 
 fn read_thresholds(layer: &str, name: &str, t: &TensorView<'_>) -> Result<ThresholdTable, ModelError> {
@@ -328,6 +385,27 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
                     name: d.name.clone(),
                     in_features: cols,
                     out_features: rows,
+                    weights: tname,
+                });
+            }
+            Layer::Dense(d) => {
+                let (rows, cols) = (d.out_features(), d.in_features());
+                let values = d.weights.values();
+                // The narrowest integer dtype that holds every weight.
+                let (dtype, bytes): (Dtype, Vec<u8>) = if values.iter().all(|&w| i8::try_from(w).is_ok()) {
+                    (Dtype::I8, values.iter().map(|&w| w as i8 as u8).collect())
+                } else if values.iter().all(|&w| i16::try_from(w).is_ok()) {
+                    (Dtype::I16, values.iter().flat_map(|&w| (w as i16).to_le_bytes()).collect())
+                } else {
+                    (Dtype::I32, values.iter().flat_map(|&w| w.to_le_bytes()).collect())
+                };
+                let tname = weights_name(&d.name);
+                data.insert(tname.clone(), (dtype, vec![rows, cols], bytes));
+                layers.push(LayerFile::Dense {
+                    name: d.name.clone(),
+                    in_features: cols,
+                    out_features: rows,
+                    weight_type: d.weight_type.to_string(),
                     weights: tname,
                 });
             }

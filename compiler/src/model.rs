@@ -42,6 +42,8 @@ pub enum Layer {
     BinaryDense(BinaryDense),
     /// Per-channel multi-threshold activation (also the input quantizer).
     Threshold(MultiThreshold),
+    /// Fully-connected layer with integer weights (INQ powers of two, QIL b-bit integers).
+    Dense(IntDense),
 }
 
 impl Layer {
@@ -50,6 +52,7 @@ impl Layer {
         match self {
             Layer::BinaryDense(l) => &l.name,
             Layer::Threshold(l) => &l.name,
+            Layer::Dense(l) => &l.name,
         }
     }
 }
@@ -72,6 +75,151 @@ impl BinaryDense {
     /// MH: the output vector length.
     pub fn out_features(&self) -> usize {
         self.weights.rows()
+    }
+}
+
+/// `y[r] = Σ_c W[r][c] · x[c]` with integer weights of a declared [`WeightType`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntDense {
+    /// Layer name.
+    pub name: String,
+    /// The weights, `out_features` rows of `in_features` columns.
+    pub weights: IntMatrix,
+    /// The set every weight belongs to (checked by the verifier; tells the hardware the encoding).
+    pub weight_type: WeightType,
+}
+
+impl IntDense {
+    /// MW: the input vector length.
+    pub fn in_features(&self) -> usize {
+        self.weights.cols()
+    }
+
+    /// MH: the output vector length.
+    pub fn out_features(&self) -> usize {
+        self.weights.rows()
+    }
+
+    /// The range `min ..= max` of outputs over inputs in `lo ..= hi`, exact per row (the
+    /// extremes of `Σ w·x` pick `x = lo` or `x = hi` by the sign of each weight).
+    pub fn output_range(&self, lo: i64, hi: i64) -> (i128, i128) {
+        let (mut min, mut max) = (i128::MAX, i128::MIN);
+        for r in 0..self.out_features() {
+            let (mut a, mut b) = (0i128, 0i128);
+            for &w in self.weights.row(r) {
+                let (p, q) = (i128::from(w) * i128::from(lo), i128::from(w) * i128::from(hi));
+                a += p.min(q);
+                b += p.max(q);
+            }
+            min = min.min(a);
+            max = max.max(b);
+        }
+        (min, max)
+    }
+}
+
+/// The values an integer weight may take, in the scaled integer form the hardware runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WeightType {
+    /// `bits`-bit two's complement: `−2^(bits−1) ..= 2^(bits−1) − 1` (QIL; 2 ≤ bits ≤ 16).
+    Int(u32),
+    /// INQ's `bits`-bit powers of two: 0 or `±2^e` with `0 ≤ e < 2^(bits−2)` (2 ≤ bits ≤ 8;
+    /// `bits = 2` is ternary). A multiply becomes a shift by `e`.
+    Pow2(u32),
+}
+
+impl WeightType {
+    /// Whether `w` belongs to the set.
+    pub fn contains(self, w: i64) -> bool {
+        match self {
+            WeightType::Int(b) => (-(1i64 << (b - 1))..(1i64 << (b - 1))).contains(&w),
+            WeightType::Pow2(b) => {
+                let m = w.unsigned_abs();
+                w == 0 || (m.is_power_of_two() && m.trailing_zeros() < 1 << (b - 2))
+            }
+        }
+    }
+
+    /// Whether the bit count is one the format accepts.
+    pub fn is_valid(self) -> bool {
+        match self {
+            WeightType::Int(b) => (2..=16).contains(&b),
+            WeightType::Pow2(b) => (2..=8).contains(&b),
+        }
+    }
+}
+
+impl std::fmt::Display for WeightType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WeightType::Int(b) => write!(f, "int{b}"),
+            WeightType::Pow2(b) => write!(f, "pow2_{b}"),
+        }
+    }
+}
+
+impl std::str::FromStr for WeightType {
+    type Err = ();
+
+    /// `int<b>` or `pow2_<b>`, with the bit counts [`WeightType::is_valid`] accepts.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let bits = |d: &str| -> Result<u32, ()> {
+            if d.is_empty() || d.len() > 2 || d.starts_with('0') || !d.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(());
+            }
+            d.parse().map_err(|_| ())
+        };
+        let t = match (s.strip_prefix("pow2_"), s.strip_prefix("int")) {
+            (Some(d), _) => WeightType::Pow2(bits(d)?),
+            (None, Some(d)) => WeightType::Int(bits(d)?),
+            _ => return Err(()),
+        };
+        if t.is_valid() {
+            Ok(t)
+        } else {
+            Err(())
+        }
+    }
+}
+
+/// A dense row-major matrix of integer weights.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IntMatrix {
+    rows: usize,
+    cols: usize,
+    values: Vec<i32>,
+}
+
+impl IntMatrix {
+    /// A matrix from row-major values; `values.len()` must be `rows * cols`.
+    pub fn new(rows: usize, cols: usize, values: Vec<i32>) -> Option<Self> {
+        (rows.checked_mul(cols)? == values.len()).then_some(Self { rows, cols, values })
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Row `r`.
+    pub fn row(&self, r: usize) -> &[i32] {
+        &self.values[r * self.cols..(r + 1) * self.cols]
+    }
+
+    /// All values, row-major.
+    pub fn values(&self) -> &[i32] {
+        &self.values
+    }
+}
+
+impl std::fmt::Debug for IntMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IntMatrix({}x{})", self.rows, self.cols)
     }
 }
 
@@ -215,6 +363,11 @@ impl Layer {
         match self {
             Layer::BinaryDense(d) => dense_output_type(input, d.in_features()),
             Layer::Threshold(t) => threshold_output_type(t.thresholds.steps(), t.output),
+            Layer::Dense(d) => {
+                // Exact on verified models, which keep the range within 32 bits.
+                let (lo, hi) = d.output_range(input.min(), input.max());
+                DataType::smallest_for(i64::try_from(lo).unwrap_or(i64::MIN), i64::try_from(hi).unwrap_or(i64::MAX))
+            }
         }
     }
 }

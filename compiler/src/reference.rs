@@ -9,6 +9,7 @@
 //!     `popcount(XNOR) + popcount(XOR) = N` over the real bits; padding bits are zero in both the
 //!     weights and the activations, so their XOR is zero and they never count.
 //!   - Integer input: `y[r] = 2·Σ_{c : W=+1} x[c] − Σ_c x[c]`, in `i64`.
+//! - Integer dense: `y[r] = Σ_c W[r][c] · x[c]` in `i64` (bipolar inputs as ±1).
 //! - Multi-threshold: `count = #{ j : x ≥ T[ch][j] }` with `ch` the element index (row 0 when the
 //!   table is shared); the output is `+1` if `count = 1` else `−1` (bipolar), or `count + bias`.
 //!
@@ -17,7 +18,7 @@
 //! inputs; the free functions build one per call.
 
 use crate::error::ModelError;
-use crate::model::{BitMatrix, Layer, Model, MultiThreshold, ThresholdOutput};
+use crate::model::{BitMatrix, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput};
 use crate::verify::verify;
 use rayon::prelude::*;
 
@@ -220,10 +221,16 @@ fn run_layer(layer: &Layer, x: &Activations) -> Activations {
     match (layer, x) {
         (Layer::BinaryDense(d), Activations::Bipolar(b)) => Activations::Int(dense_bipolar(&d.weights, b)),
         (Layer::BinaryDense(d), Activations::Int(v)) => Activations::Int(dense_int(&d.weights, v)),
+        (Layer::Dense(d), x) => Activations::Int(dense_weights(&d.weights, &x.to_values())),
         (Layer::Threshold(t), Activations::Int(v)) => threshold(t, v),
         // Rejected by the verifier; defined anyway (thresholds applied to the ±1 values).
         (Layer::Threshold(t), Activations::Bipolar(b)) => threshold(t, &b.to_values()),
     }
+}
+
+/// `Σ_c W[r][c] · x[c]` for every row `r`, in `i64` (the verifier bounds it to 32 bits).
+fn dense_weights(w: &IntMatrix, x: &[i64]) -> Vec<i64> {
+    (0..w.rows()).map(|r| w.row(r).iter().zip(x).map(|(&a, &b)| i64::from(a) * b).sum()).collect()
 }
 
 /// `N − 2·popcount(w_r XOR x)` for every row `r`.

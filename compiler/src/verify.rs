@@ -9,18 +9,21 @@
 //!    [`MAX_INPUT_ELEMENTS`] elements (the product is computed with overflow checks).
 //! 4. Layer names are non-empty, made of `[A-Za-z0-9_]` (they become hardware identifiers),
 //!    and unique.
-//! 5. Vector lengths chain. A binary dense layer's `in_features` equals the length of the
-//!    incoming vector and its `out_features` is at least 1. A threshold layer keeps the length;
-//!    its table has 1 row (shared by every channel) or one row per channel.
+//! 5. Vector lengths chain. A dense layer's (binary or integer) `in_features` equals the length
+//!    of the incoming vector and its `out_features` is at least 1. A threshold layer keeps the
+//!    length; its table has 1 row (shared by every channel) or one row per channel. An integer
+//!    dense layer's weight type has a supported bit count and holds every one of its weights.
 //! 6. A threshold layer's input is not bipolar; it has 1 ≤ k ≤ 255 thresholds per channel;
 //!    bipolar output needs k = 1; with integer output, `bias` and `bias + k` lie in the `i32` range.
 //! 7. Every threshold row is sorted ascending (non-decreasing; equal thresholds are allowed).
 //! 8. Every threshold `T` lies in `lo ..= hi + 1`, where `lo ..= hi` is the range of the values
 //!    entering the layer ([`value_ranges`]). `T = lo` is always reached, `T = hi + 1` never.
-//! 9. Every layer's output type ([`layer_types`]) is at most 32 bits wide. For a dense layer this
-//!    means `in_features · max|x| ≤ 2³¹ − 1` over the incoming type.
+//! 9. Every layer's output type ([`layer_types`]) is at most 32 bits wide. For a binary dense
+//!    layer this means `in_features · max|x| ≤ 2³¹ − 1` over the incoming type; for an integer
+//!    one, the exact range of `Σ w·x` over its weights and the incoming type.
 //!
-//! Weights are ±1 by construction ([`crate::model::BitMatrix`]), and thresholds are integers
+//! Binary weights are ±1 by construction ([`crate::model::BitMatrix`]), integer weights are
+//! integers by construction (the format rejects float tensors), and thresholds are integers
 //! by construction (the format rejects float tensors), so NaN and infinities cannot occur.
 //!
 //! Two helpers describe the values between layers, for the compiler and the hardware. On a
@@ -65,6 +68,28 @@ pub fn verify(model: &Model) -> Result<(), ModelError> {
                 }
                 if d.out_features() == 0 {
                     return Err(ModelError::NoOutputs { layer: name() });
+                }
+                len = d.out_features();
+            }
+            Layer::Dense(d) => {
+                if d.in_features() != len {
+                    return Err(ModelError::InFeatures { layer: name(), expected: len, got: d.in_features() });
+                }
+                if d.out_features() == 0 {
+                    return Err(ModelError::NoOutputs { layer: name() });
+                }
+                if !d.weight_type.is_valid() {
+                    return Err(ModelError::WeightTypeBits { layer: name(), weight_type: d.weight_type.to_string() });
+                }
+                let bad = d.weights.values().iter().position(|&w| !d.weight_type.contains(w.into()));
+                if let Some(i) = bad {
+                    return Err(ModelError::WeightOutOfType {
+                        layer: name(),
+                        row: i / len,
+                        col: i % len,
+                        value: d.weights.values()[i].into(),
+                        weight_type: d.weight_type.to_string(),
+                    });
                 }
                 len = d.out_features();
             }
@@ -170,6 +195,10 @@ fn checked_output_type(layer: &Layer, input: DataType) -> Option<DataType> {
             let s = max_abs.checked_mul(d.in_features() as u64)?;
             (s <= limit).then(|| layer.output_type(input))
         }
+        Layer::Dense(d) => {
+            let (lo, hi) = d.output_range(input.min(), input.max());
+            (lo >= -i128::from(limit) - 1 && hi <= i128::from(limit)).then(|| layer.output_type(input))
+        }
         Layer::Threshold(t) => {
             if let ThresholdOutput::Integer { bias } = t.output {
                 let top = bias.checked_add(i64::try_from(t.thresholds.steps()).ok()?)?;
@@ -191,6 +220,11 @@ fn next_range(layer: &Layer, (lo, hi): (i64, i64)) -> (i64, i64) {
             let s = max_abs.saturating_mul(d.in_features() as u64).min(i64::MAX as u64) as i64;
             (-s, s)
         }
+        Layer::Dense(d) => {
+            let (a, b) = d.output_range(lo, hi);
+            let sat = |v: i128| v.clamp(i64::MIN.into(), i64::MAX.into()) as i64;
+            (sat(a), sat(b))
+        }
         Layer::Threshold(t) => match t.output {
             ThresholdOutput::Bipolar => (-1, 1),
             ThresholdOutput::Integer { bias } => (bias, bias.saturating_add(t.thresholds.steps() as i64)),
@@ -205,6 +239,8 @@ fn next_range(layer: &Layer, (lo, hi): (i64, i64)) -> (i64, i64) {
 /// - a binary dense layer with `N` inputs in `lo ..= hi` gives `−S ..= S` with
 ///   `S = N · max(|lo|, |hi|)` (every weight sign is possible, so this is the range over all
 ///   weight matrices; for bipolar input `S = N`);
+/// - an integer dense layer gives the exact range of `Σ w·x` over its actual weights
+///   ([`crate::model::IntDense::output_range`]);
 /// - a bipolar threshold layer gives `−1 ..= 1`; an integer one `bias ..= bias + k`.
 ///
 /// Exact on verified models; on others it saturates at `i64` bounds and never panics.
@@ -225,8 +261,10 @@ pub fn value_ranges(model: &Model) -> Vec<(i64, i64)> {
 ///
 /// - bipolar thresholds give [`DataType::Bipolar`];
 /// - integer thresholds give `smallest_for(bias, bias + k)`;
-/// - a dense layer gives `smallest_for(−S, S)` with `S = in_features · max|x|` over the incoming
-///   *type* ([`crate::model::dense_output_type`]); for bipolar input `S = in_features`.
+/// - a binary dense layer gives `smallest_for(−S, S)` with `S = in_features · max|x|` over the
+///   incoming *type* ([`crate::model::dense_output_type`]); for bipolar input `S = in_features`;
+/// - an integer dense layer gives `smallest_for(lo, hi)` of its exact output range over the
+///   incoming type.
 ///   This covers the value range of [`value_ranges`] and can be one bit wider than it (e.g. after
 ///   a ternary layer, whose type `int2` also holds −2).
 ///

@@ -4,7 +4,8 @@
 
 use bitloom_compiler::error::ModelError;
 use bitloom_compiler::model::{
-    BinaryDense, BitMatrix, InputSpec, Layer, Model, MultiThreshold, ThresholdOutput, ThresholdTable,
+    BinaryDense, BitMatrix, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
+    ThresholdTable, WeightType,
 };
 use bitloom_compiler::reference::{self, Executor};
 use bitloom_compiler::types::DataType;
@@ -95,13 +96,29 @@ fn build(s: &Spec) -> Option<Model> {
     push_act(&mut model.layers, &mut rng, s.quantizer, "quant".into(), s.input_len, r);
     let mut len = s.input_len;
     for (i, &(out, a)) in s.dense.iter().enumerate() {
-        let mut w = BitMatrix::zeros(out, len);
-        for r in 0..out {
-            for c in 0..len {
-                w.set(r, c, rng.gen());
+        // Every third layer (by the seed) has integer weights: INQ powers of two or b-bit ints.
+        if rng.gen_range(0..3) == 0 {
+            let weight_type =
+                if rng.gen() { WeightType::Pow2(rng.gen_range(2..=5)) } else { WeightType::Int(rng.gen_range(2..=6)) };
+            let values = (0..out * len)
+                .map(|_| loop {
+                    let w = rng.gen_range(-64..=64);
+                    if weight_type.contains(w) {
+                        break w as i32;
+                    }
+                })
+                .collect();
+            let weights = IntMatrix::new(out, len, values).unwrap();
+            model.layers.push(Layer::Dense(IntDense { name: format!("fc{i}"), weights, weight_type }));
+        } else {
+            let mut w = BitMatrix::zeros(out, len);
+            for r in 0..out {
+                for c in 0..len {
+                    w.set(r, c, rng.gen());
+                }
             }
+            model.layers.push(Layer::BinaryDense(BinaryDense { name: format!("fc{i}"), weights: w }));
         }
-        model.layers.push(Layer::BinaryDense(BinaryDense { name: format!("fc{i}"), weights: w }));
         len = out;
         let r = range(&model);
         push_act(&mut model.layers, &mut rng, a, format!("act{i}"), len, r);
@@ -121,6 +138,9 @@ fn naive(model: &Model, input: &[i64]) -> Vec<Vec<i64>> {
         x = match layer {
             Layer::BinaryDense(d) => (0..d.out_features())
                 .map(|r| (0..d.in_features()).map(|c| if d.weights.get(r, c) { x[c] } else { -x[c] }).sum())
+                .collect(),
+            Layer::Dense(d) => (0..d.out_features())
+                .map(|r| d.weights.row(r).iter().zip(&x).map(|(&w, &v)| i64::from(w) * v).sum())
                 .collect(),
             Layer::Threshold(t) => x
                 .iter()

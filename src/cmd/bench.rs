@@ -70,6 +70,11 @@ impl FloatNet {
                     len = rows;
                     FloatLayer::Dense { rows, cols, w }
                 }
+                Layer::Dense(d) => {
+                    let (rows, cols) = (d.out_features(), d.in_features());
+                    len = rows;
+                    FloatLayer::Dense { rows, cols, w: d.weights.values().iter().map(|&w| w as f32).collect() }
+                }
                 Layer::Threshold(t) => {
                     assert_eq!(t.output, ThresholdOutput::Bipolar, "the float baseline models sign activations");
                     FloatLayer::Sign { t: (0..len).map(|c| t.thresholds.row(c)[0] as f32).collect() }

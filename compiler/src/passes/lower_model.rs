@@ -2,7 +2,8 @@ use crate::ir::{DataflowGraph, Mvu, MvuMode, Node, Stream, Threshold};
 use crate::model::{Layer, Model};
 use crate::types::DataType;
 
-/// One engine per layer, everything fully folded (PE = SIMD = 1). Layer names become node
+/// One engine per layer, everything fully folded (PE = SIMD = 1). The model is one
+/// [`crate::compile::compile`] accepts (no integer-weight dense layers yet). Layer names become node
 /// names (the model verifier has made them unique; the IR verifier checks their characters).
 pub fn lower_model(model: &Model) -> DataflowGraph {
     let mut stream = Stream { dtype: model.input.dtype, len: model.input.len(), fold: 1 };
@@ -17,9 +18,13 @@ pub fn lower_model(model: &Model) -> DataflowGraph {
                 pe: 1,
                 simd: 1,
             }),
-            Layer::Threshold(t) => {
-                Node::Threshold(Threshold { name: t.name.clone(), thresholds: t.thresholds.clone(), output: t.output, pe: 1 })
-            }
+            Layer::Dense(d) => unreachable!("compile refuses integer dense layer {} before lowering", d.name),
+            Layer::Threshold(t) => Node::Threshold(Threshold {
+                name: t.name.clone(),
+                thresholds: t.thresholds.clone(),
+                output: t.output,
+                pe: 1,
+            }),
         };
         stream = Stream { dtype: layer.output_type(stream.dtype), len: output_len(layer, stream.len), fold: 1 };
         nodes.push(node);
@@ -31,6 +36,7 @@ pub fn lower_model(model: &Model) -> DataflowGraph {
 fn output_len(layer: &Layer, input_len: usize) -> usize {
     match layer {
         Layer::BinaryDense(d) => d.out_features(),
+        Layer::Dense(d) => d.out_features(),
         Layer::Threshold(_) => input_len,
     }
 }

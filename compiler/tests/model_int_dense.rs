@@ -1,0 +1,155 @@
+//! Integer-weight dense layers (INQ powers of two, QIL b-bit integers): the weight types, the
+//! exact output range, the verifier, the file format, the reference executor, and the
+//! compiler's clear refusal until the hardware has an engine for them.
+
+use bitloom_compiler::compile::{compile, CompileError, FoldChoice};
+use bitloom_compiler::error::ModelError;
+use bitloom_compiler::format::{self, MODEL_FILE, WEIGHTS_FILE};
+use bitloom_compiler::model::*;
+use bitloom_compiler::reference;
+use bitloom_compiler::types::DataType;
+use bitloom_compiler::verify::{layer_types, value_ranges, verify};
+use safetensors::tensor::{Dtype, TensorView};
+use serde_json::json;
+
+fn quantizer() -> Layer {
+    Layer::Threshold(MultiThreshold {
+        name: "in_q".into(),
+        thresholds: ThresholdTable::new(1, 1, vec![128]).unwrap(),
+        output: ThresholdOutput::Bipolar,
+    })
+}
+
+fn dense(name: &str, rows: usize, cols: usize, values: Vec<i32>, weight_type: WeightType) -> Layer {
+    Layer::Dense(IntDense { name: name.into(), weights: IntMatrix::new(rows, cols, values).unwrap(), weight_type })
+}
+
+fn model(layers: Vec<Layer>, len: usize) -> Model {
+    Model { name: "int".into(), input: InputSpec { shape: vec![len], dtype: DataType::UInt(8) }, layers }
+}
+
+#[test]
+fn weight_types_by_hand() {
+    let p5 = WeightType::Pow2(5); // INQ 5 bits: 0, ±1, ±2, …, ±128
+    for w in [0, 1, -1, 2, -64, 128, -128] {
+        assert!(p5.contains(w), "{w}");
+    }
+    for w in [3, -3, 6, 256, -256, 129] {
+        assert!(!p5.contains(w), "{w}");
+    }
+    let p2 = WeightType::Pow2(2); // ternary
+    assert!([-1, 0, 1].iter().all(|&w| p2.contains(w)) && !p2.contains(2));
+    let i4 = WeightType::Int(4);
+    assert!(i4.contains(-8) && i4.contains(7) && !i4.contains(8) && !i4.contains(-9));
+    for (t, s) in [(p5, "pow2_5"), (i4, "int4"), (p2, "pow2_2")] {
+        assert_eq!(t.to_string(), s);
+        assert_eq!(s.parse::<WeightType>(), Ok(t));
+    }
+    for bad in ["int1", "int17", "pow2_1", "pow2_9", "pow2", "int", "int04", "uint4", "pow2_x"] {
+        assert!(bad.parse::<WeightType>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn output_range_is_exact_per_row() {
+    let Layer::Dense(d) = dense("d", 2, 3, vec![2, -1, 0, -4, -4, 1], WeightType::Int(4)) else { unreachable!() };
+    // Row 0 over x ∈ [0, 255]: min 2·0 − 1·255 = −255, max 2·255 = 510.
+    // Row 1: min −8·255 = −2040, max 255.
+    assert_eq!(d.output_range(0, 255), (-2040, 510));
+    // Bipolar inputs: row 0 gives ±3, row 1 gives ±9.
+    assert_eq!(d.output_range(-1, 1), (-9, 9));
+}
+
+#[test]
+fn verifier_types_ranges_and_errors() {
+    let m = model(vec![quantizer(), dense("fc", 2, 3, vec![4, -2, 1, 0, 1, -1], WeightType::Pow2(4))], 3);
+    verify(&m).unwrap();
+    assert_eq!(value_ranges(&m)[1], (-7, 7));
+    assert_eq!(layer_types(&m)[1], DataType::Int(4));
+
+    let bad = model(vec![quantizer(), dense("fc", 2, 3, vec![4, -2, 3, 0, 1, -1], WeightType::Pow2(4))], 3);
+    match verify(&bad) {
+        Err(ModelError::WeightOutOfType { layer, row: 0, col: 2, value: 3, weight_type }) => {
+            assert_eq!((layer.as_str(), weight_type.as_str()), ("fc", "pow2_4"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let wide = model(vec![dense("fc", 1, 3, vec![1 << 20, 1 << 20, 1 << 20], WeightType::Int(16))], 3);
+    assert!(matches!(verify(&wide), Err(ModelError::WeightOutOfType { .. })));
+    let wide = model(vec![dense("fc", 1, 3, vec![32767; 3], WeightType::Int(16))], 3);
+    verify(&wide).unwrap();
+    let huge = Model { input: InputSpec { shape: vec![70_000], dtype: DataType::UInt(16) }, ..model(vec![], 1) };
+    let huge = Model { layers: vec![dense("fc", 1, 70_000, vec![32767; 70_000], WeightType::Int(16))], ..huge };
+    assert!(matches!(verify(&huge), Err(ModelError::TooWide { .. })), "{:?}", verify(&huge));
+    let len = model(vec![quantizer(), dense("fc", 2, 4, vec![0; 8], WeightType::Int(2))], 3);
+    assert!(matches!(verify(&len), Err(ModelError::InFeatures { expected: 3, got: 4, .. })));
+    let bits = model(vec![dense("fc", 1, 3, vec![0; 3], WeightType::Pow2(9))], 3);
+    assert!(matches!(verify(&bits), Err(ModelError::WeightTypeBits { .. })));
+}
+
+#[test]
+fn reference_matches_hand_computation() {
+    // Ternary input quantizer (−1/0/+1), then an INQ layer, then a 2-bit threshold.
+    let q = Layer::Threshold(MultiThreshold {
+        name: "in_q".into(),
+        thresholds: ThresholdTable::new(1, 2, vec![64, 192]).unwrap(),
+        output: ThresholdOutput::Integer { bias: -1 },
+    });
+    let fc = dense("fc", 2, 4, vec![1, -2, 0, 8, -1, -1, 4, 0], WeightType::Pow2(5));
+    let m = model(vec![q, fc], 4);
+    // Pixels → −1, 0, +1, +1.
+    let x = [10u8, 100, 200, 255];
+    // Row 0: 1·−1 − 2·0 + 0·1 + 8·1 = 7; row 1: 1 − 0 + 4 + 0 = 5.
+    assert_eq!(reference::run(&m, &x).unwrap(), vec![7, 5]);
+    // Bipolar input feeds the same layer as ±1.
+    let m = model(vec![quantizer(), dense("fc", 1, 4, vec![1, -2, 4, 8], WeightType::Pow2(5))], 4);
+    assert_eq!(reference::run(&m, &x).unwrap(), vec![-1 + 2 + 4 + 8]);
+}
+
+#[test]
+fn format_round_trip_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(
+        vec![
+            quantizer(),
+            dense("fc0", 3, 4, vec![1, -1, 0, 2, 4, -8, 1, 0, 0, 0, 0, 1], WeightType::Pow2(5)),
+            dense("fc1", 2, 3, vec![300, -2, 5, 0, 1, -300], WeightType::Int(10)),
+        ],
+        4,
+    );
+    format::save(&m, dir.path()).unwrap();
+    assert_eq!(format::load(dir.path()).unwrap(), m);
+    let text = std::fs::read_to_string(dir.path().join(MODEL_FILE)).unwrap();
+    assert!(text.contains("\"kind\":\"dense\"") && text.contains("\"weight_type\":\"pow2_5\""), "{text}");
+
+    // A float weight tensor and an unknown weight type are refused with the layer named.
+    let json = json!({
+        "format": "bitloom-model", "version": 1, "name": "x",
+        "input": {"shape": [2], "dtype": "uint8"},
+        "layers": [{"kind": "dense", "name": "fc", "in_features": 2, "out_features": 1, "weight_type": "int4", "weights": "w"}]
+    });
+    let write = |json: &serde_json::Value, dtype: Dtype, bytes: Vec<u8>| {
+        std::fs::write(dir.path().join(MODEL_FILE), json.to_string()).unwrap();
+        let views = vec![("w", TensorView::new(dtype, vec![1, 2], &bytes).unwrap())];
+        std::fs::write(dir.path().join(WEIGHTS_FILE), safetensors::serialize(views, &None).unwrap()).unwrap();
+    };
+    write(&json, Dtype::F32, [1.0f32, 2.0].iter().flat_map(|f| f.to_le_bytes()).collect());
+    let e = format::load(dir.path()).unwrap_err();
+    assert!(matches!(&e, ModelError::TensorDtype { layer, .. } if layer == "fc"), "{e}");
+    write(&json, Dtype::I16, [3i16, -9].iter().flat_map(|v| v.to_le_bytes()).collect());
+    let e = format::load(dir.path()).unwrap_err();
+    assert!(matches!(e, ModelError::WeightOutOfType { value: -9, .. }), "{e}");
+    let mut bad = json.clone();
+    bad["layers"][0]["weight_type"] = json!("float4");
+    write(&bad, Dtype::I8, vec![1, 2]);
+    let e = format::load(dir.path()).unwrap_err();
+    assert!(e.to_string().contains("float4") && e.to_string().contains("fc"), "{e}");
+}
+
+#[test]
+fn compile_refuses_integer_dense_clearly() {
+    let m = model(vec![quantizer(), dense("fc_inq", 2, 3, vec![1, 2, 4, 0, -1, -2], WeightType::Pow2(4))], 3);
+    let e = compile(&m, &FoldChoice::TargetIi(1)).unwrap_err();
+    assert!(matches!(&e, CompileError::Unsupported { layer, .. } if layer == "fc_inq"));
+    assert!(e.to_string().contains("no hardware engine yet"), "{e}");
+}
