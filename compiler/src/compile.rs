@@ -60,7 +60,7 @@ pub fn matrix_shapes(model: &Model) -> Vec<MatrixShape> {
             Layer::BinaryDense(d) => {
                 Some(MatrixShape { name: d.name.clone(), mh: d.out_features(), mw: d.in_features() })
             }
-            Layer::Threshold(_) | Layer::Dense(_) => None,
+            Layer::Threshold(_) | Layer::Dense(_) | Layer::HorqDense(_) => None,
         })
         .collect()
 }
@@ -70,8 +70,13 @@ pub const MAX_FIFO_DEPTH: usize = 4096;
 
 /// Runs every pass on a verified model.
 pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileError> {
-    if let Some(Layer::Dense(d)) = model.layers.iter().find(|l| matches!(l, Layer::Dense(_))) {
-        return Err(CompileError::Unsupported { layer: d.name.clone(), kind: "integer-weight dense" });
+    for layer in &model.layers {
+        let kind = match layer {
+            Layer::Dense(_) => "integer-weight dense",
+            Layer::HorqDense(_) => "HORQ dense",
+            Layer::BinaryDense(_) | Layer::Threshold(_) => continue,
+        };
+        return Err(CompileError::Unsupported { layer: layer.name().to_string(), kind });
     }
     let shapes = matrix_shapes(model);
     let folds = match choice {

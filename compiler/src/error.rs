@@ -154,6 +154,14 @@ pub enum ModelError {
         /// The declared type.
         weight_type: String,
     },
+    /// A HORQ layer's order or prescale table is invalid.
+    #[error("layer {layer}: {reason}")]
+    Horq {
+        /// The layer.
+        layer: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The model has no layers.
     #[error("the model has no layers")]
     EmptyModel,

@@ -9,7 +9,7 @@
 
 use crate::error::ModelError;
 use crate::model::{
-    BinaryDense, BitMatrix, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
+    BinaryDense, BitMatrix, HorqDense, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
     ThresholdTable, WeightType,
 };
 use crate::types::DataType;
@@ -67,6 +67,7 @@ enum LayerFile {
     Threshold { name: String, thresholds: String, output: OutputFile },
     BinaryDense { name: String, in_features: usize, out_features: usize, weights: String },
     Dense { name: String, in_features: usize, out_features: usize, weight_type: String, weights: String },
+    HorqDense { name: String, in_features: usize, out_features: usize, order: u32, prescale: String, weights: String },
 }
 
 /// `"bipolar"` or `{"bias": b}`.
@@ -207,6 +208,16 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
                     weight_type,
                 })
             }
+            LayerFile::HorqDense { name, in_features, out_features, order, prescale, weights } => {
+                let w = tensor(&tensors, name, weights)?;
+                let p = tensor(&tensors, name, prescale)?;
+                Layer::HorqDense(HorqDense {
+                    name: name.clone(),
+                    order: *order,
+                    prescale: read_prescale(name, prescale, &p)?,
+                    weights: read_weights(name, weights, &w, *in_features, *out_features)?,
+                })
+            }
             LayerFile::Threshold { name, thresholds, output } => {
                 let t = tensor(&tensors, name, thresholds)?;
                 Layer::Threshold(MultiThreshold {
@@ -273,6 +284,50 @@ fn read_weights(
     Ok(m)
 }
 
+/// A HORQ prescale table: I32 or I64 of shape `[rows, 2]`, each row `(mult, add)`.
+fn read_prescale(layer: &str, name: &str, t: &TensorView<'_>) -> Result<Vec<(i64, i64)>, ModelError> {
+    if is_float(t.dtype()) {
+        return Err(ModelError::TensorDtype {
+            layer: layer.into(),
+            tensor: name.into(),
+            expected: "I32 or I64 (batch-norm folded to fixed-point mult and add)",
+            got: dtype_name(t.dtype()),
+        });
+    }
+    let values = read_i64s(layer, name, t)?;
+    if t.shape().len() != 2 || t.shape()[1] != 2 {
+        return Err(ModelError::TensorShape {
+            layer: layer.into(),
+            tensor: name.into(),
+            expected: "[rows, 2] (mult, add per channel)".into(),
+            got: t.shape().to_vec(),
+        });
+    }
+    Ok(values.chunks_exact(2).map(|p| (p[0], p[1])).collect())
+}
+
+/// An integer tensor (I32 or I64) as `i64`s; float tensors get their own error.
+fn read_i64s(layer: &str, name: &str, t: &TensorView<'_>) -> Result<Vec<i64>, ModelError> {
+    let data = t.data();
+    Ok(match t.dtype() {
+        Dtype::I32 => {
+            data.chunks_exact(4).map(|c| i64::from(i32::from_le_bytes(c.try_into().unwrap_or_default()))).collect()
+        }
+        Dtype::I64 => data.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or_default())).collect(),
+        d if is_float(d) => {
+            return Err(ModelError::FloatThresholds { layer: layer.into(), tensor: name.into(), got: dtype_name(d) })
+        }
+        d => {
+            return Err(ModelError::TensorDtype {
+                layer: layer.into(),
+                tensor: name.into(),
+                expected: "I32 or I64",
+                got: dtype_name(d),
+            })
+        }
+    })
+}
+
 /// Integer weights as I8, I16 or I32, shape `[out_features, in_features]`; the verifier
 /// checks them against the layer's weight type.
 fn read_int_weights(
@@ -315,24 +370,7 @@ fn read_int_weights(
 }
 
 fn read_thresholds(layer: &str, name: &str, t: &TensorView<'_>) -> Result<ThresholdTable, ModelError> {
-    let data = t.data();
-    let values: Vec<i64> = match t.dtype() {
-        Dtype::I32 => {
-            data.chunks_exact(4).map(|c| i64::from(i32::from_le_bytes(c.try_into().unwrap_or_default()))).collect()
-        }
-        Dtype::I64 => data.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or_default())).collect(),
-        d if is_float(d) => {
-            return Err(ModelError::FloatThresholds { layer: layer.into(), tensor: name.into(), got: dtype_name(d) })
-        }
-        d => {
-            return Err(ModelError::TensorDtype {
-                layer: layer.into(),
-                tensor: name.into(),
-                expected: "I32 or I64",
-                got: dtype_name(d),
-            })
-        }
-    };
+    let values = read_i64s(layer, name, t)?;
     let shape = t.shape();
     let [rows, steps] = *shape else {
         return Err(ModelError::TensorShape {
@@ -375,12 +413,8 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
         match layer {
             Layer::BinaryDense(d) => {
                 let (rows, cols) = (d.out_features(), d.in_features());
-                let mut bytes = Vec::with_capacity(rows * cols);
-                for r in 0..rows {
-                    bytes.extend((0..cols).map(|c| if d.weights.get(r, c) { 1u8 } else { (-1i8) as u8 }));
-                }
                 let tname = weights_name(&d.name);
-                data.insert(tname.clone(), (Dtype::I8, vec![rows, cols], bytes));
+                data.insert(tname.clone(), (Dtype::I8, vec![rows, cols], bipolar_bytes(&d.weights)));
                 layers.push(LayerFile::BinaryDense {
                     name: d.name.clone(),
                     in_features: cols,
@@ -407,6 +441,21 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
                     out_features: rows,
                     weight_type: d.weight_type.to_string(),
                     weights: tname,
+                });
+            }
+            Layer::HorqDense(d) => {
+                let (rows, cols) = (d.out_features(), d.in_features());
+                let (wname, pname) = (weights_name(&d.name), format!("{}.prescale", d.name));
+                data.insert(wname.clone(), (Dtype::I8, vec![rows, cols], bipolar_bytes(&d.weights)));
+                let bytes = d.prescale.iter().flat_map(|&(m, a)| [m, a]).flat_map(i64::to_le_bytes).collect();
+                data.insert(pname.clone(), (Dtype::I64, vec![d.prescale.len(), 2], bytes));
+                layers.push(LayerFile::HorqDense {
+                    name: d.name.clone(),
+                    in_features: cols,
+                    out_features: rows,
+                    order: d.order,
+                    prescale: pname,
+                    weights: wname,
                 });
             }
             Layer::Threshold(t) => {
@@ -443,6 +492,15 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
     let bytes = safetensors::serialize(views, &None).map_err(st_err)?;
     fs::write(&weights_path, bytes).map_err(io(weights_path.clone()))?;
     Ok(())
+}
+
+/// ±1 weights as I8 bytes, row-major.
+fn bipolar_bytes(w: &BitMatrix) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(w.rows() * w.cols());
+    for r in 0..w.rows() {
+        bytes.extend((0..w.cols()).map(|c| if w.get(r, c) { 1u8 } else { (-1i8) as u8 }));
+    }
+    bytes
 }
 
 /// `model.json` text: the top level indented, the input and each layer on one line.

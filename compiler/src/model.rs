@@ -44,6 +44,8 @@ pub enum Layer {
     Threshold(MultiThreshold),
     /// Fully-connected layer with integer weights (INQ powers of two, QIL b-bit integers).
     Dense(IntDense),
+    /// HORQ: residual binarization of the input, then a binary dense layer per order.
+    HorqDense(HorqDense),
 }
 
 impl Layer {
@@ -53,6 +55,7 @@ impl Layer {
             Layer::BinaryDense(l) => &l.name,
             Layer::Threshold(l) => &l.name,
             Layer::Dense(l) => &l.name,
+            Layer::HorqDense(l) => &l.name,
         }
     }
 }
@@ -115,6 +118,71 @@ impl IntDense {
             max = max.max(b);
         }
         (min, max)
+    }
+}
+
+/// High-order residual quantization (HORQ) of the incoming vector, then ±1 weights.
+///
+/// In integers, with `N = in_features` and `ch` the channel's prescale row:
+///
+/// ```text
+/// R⁰[c] = mult[ch]·x[c] + add[ch]                     (batch-norm folded to fixed point)
+/// for i in 1..=order:
+///     βᵢ    = floor(Σ_c |Rⁱ⁻¹[c]| / N)                (the residual's mean magnitude)
+///     Hᵢ[c] = +1 if Rⁱ⁻¹[c] ≥ 0 else −1               (sign, sign(0) = +1)
+///     Rⁱ[c] = Rⁱ⁻¹[c] − βᵢ·Hᵢ[c]
+/// y[r] = Σ_i βᵢ · Σ_c W[r][c]·Hᵢ[c]
+/// ```
+///
+/// Order 1 is XNOR-Net's input binarization with its scale β₁; each further order binarizes
+/// what the previous ones missed. The hardware computes one XNOR-popcount per order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HorqDense {
+    /// Layer name.
+    pub name: String,
+    /// Residual order k, 1 ≤ k ≤ [`HorqDense::MAX_ORDER`].
+    pub order: u32,
+    /// Prescale `(mult, add)` per channel, or one pair shared by every channel.
+    pub prescale: Vec<(i64, i64)>,
+    /// The ±1 weights, `out_features` rows of `in_features` columns.
+    pub weights: BitMatrix,
+}
+
+impl HorqDense {
+    /// The highest residual order accepted.
+    pub const MAX_ORDER: u32 = 8;
+
+    /// MW: the input vector length.
+    pub fn in_features(&self) -> usize {
+        self.weights.cols()
+    }
+
+    /// MH: the output vector length.
+    pub fn out_features(&self) -> usize {
+        self.weights.rows()
+    }
+
+    /// The prescale of channel `c`.
+    pub fn prescale_of(&self, c: usize) -> (i64, i64) {
+        self.prescale[if self.prescale.len() == 1 { 0 } else { c }]
+    }
+
+    /// `Z`, the largest `|R⁰[c]|` over inputs in `lo ..= hi`. Every `βᵢ` and every `|Rⁱ[c]|` is
+    /// at most `Z` (`|Rⁱ| = ||Rⁱ⁻¹| − βᵢ| ≤ max(|Rⁱ⁻¹|, βᵢ)`), so `|y| ≤ order · Z · N`.
+    pub fn max_residual(&self, lo: i64, hi: i64) -> i128 {
+        self.prescale
+            .iter()
+            .map(|&(m, a)| {
+                let (p, q) = (i128::from(m) * i128::from(lo) + i128::from(a), i128::from(m) * i128::from(hi) + i128::from(a));
+                p.abs().max(q.abs())
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The bound `order · Z · N` on `|y|`.
+    pub fn output_bound(&self, lo: i64, hi: i64) -> i128 {
+        i128::from(self.order) * self.max_residual(lo, hi) * self.in_features() as i128
     }
 }
 
@@ -367,6 +435,10 @@ impl Layer {
                 // Exact on verified models, which keep the range within 32 bits.
                 let (lo, hi) = d.output_range(input.min(), input.max());
                 DataType::smallest_for(i64::try_from(lo).unwrap_or(i64::MIN), i64::try_from(hi).unwrap_or(i64::MAX))
+            }
+            Layer::HorqDense(d) => {
+                let s = i64::try_from(d.output_bound(input.min(), input.max())).unwrap_or(i64::MAX);
+                DataType::smallest_for(-s, s)
             }
         }
     }

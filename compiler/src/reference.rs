@@ -10,6 +10,8 @@
 //!     weights and the activations, so their XOR is zero and they never count.
 //!   - Integer input: `y[r] = 2·Σ_{c : W=+1} x[c] − Σ_c x[c]`, in `i64`.
 //! - Integer dense: `y[r] = Σ_c W[r][c] · x[c]` in `i64` (bipolar inputs as ±1).
+//! - HORQ dense: the residual binarization of [`HorqDense`], each order's signs packed and
+//!   multiplied by XNOR-popcount, scaled by that order's `β`.
 //! - Multi-threshold: `count = #{ j : x ≥ T[ch][j] }` with `ch` the element index (row 0 when the
 //!   table is shared); the output is `+1` if `count = 1` else `−1` (bipolar), or `count + bias`.
 //!
@@ -18,7 +20,7 @@
 //! inputs; the free functions build one per call.
 
 use crate::error::ModelError;
-use crate::model::{BitMatrix, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput};
+use crate::model::{BitMatrix, HorqDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput};
 use crate::verify::verify;
 use rayon::prelude::*;
 
@@ -222,6 +224,7 @@ fn run_layer(layer: &Layer, x: &Activations) -> Activations {
         (Layer::BinaryDense(d), Activations::Bipolar(b)) => Activations::Int(dense_bipolar(&d.weights, b)),
         (Layer::BinaryDense(d), Activations::Int(v)) => Activations::Int(dense_int(&d.weights, v)),
         (Layer::Dense(d), x) => Activations::Int(dense_weights(&d.weights, &x.to_values())),
+        (Layer::HorqDense(d), x) => Activations::Int(horq_dense(d, &x.to_values())),
         (Layer::Threshold(t), Activations::Int(v)) => threshold(t, v),
         // Rejected by the verifier; defined anyway (thresholds applied to the ±1 values).
         (Layer::Threshold(t), Activations::Bipolar(b)) => threshold(t, &b.to_values()),
@@ -231,6 +234,31 @@ fn run_layer(layer: &Layer, x: &Activations) -> Activations {
 /// `Σ_c W[r][c] · x[c]` for every row `r`, in `i64` (the verifier bounds it to 32 bits).
 fn dense_weights(w: &IntMatrix, x: &[i64]) -> Vec<i64> {
     (0..w.rows()).map(|r| w.row(r).iter().zip(x).map(|(&a, &b)| i64::from(a) * b).sum()).collect()
+}
+
+/// [`HorqDense`]'s residual binarization, one XNOR-popcount product per order.
+fn horq_dense(d: &HorqDense, x: &[i64]) -> Vec<i64> {
+    let n = x.len() as i64;
+    let mut residual: Vec<i64> = x
+        .iter()
+        .enumerate()
+        .map(|(c, &v)| {
+            let (m, a) = d.prescale_of(c);
+            m * v + a
+        })
+        .collect();
+    let mut y = vec![0i64; d.out_features()];
+    for _ in 0..d.order {
+        let beta = residual.iter().map(|r| r.abs()).sum::<i64>() / n;
+        let signs = BitVec::from_signs(&residual.iter().map(|&r| if r >= 0 { 1 } else { -1 }).collect::<Vec<_>>());
+        for (acc, dot) in y.iter_mut().zip(dense_bipolar(&d.weights, &signs)) {
+            *acc += beta * dot;
+        }
+        for (r, c) in residual.iter_mut().zip(0..) {
+            *r -= if signs.get(c) { beta } else { -beta };
+        }
+    }
+    y
 }
 
 /// `N − 2·popcount(w_r XOR x)` for every row `r`.

@@ -13,6 +13,7 @@
 //!    of the incoming vector and its `out_features` is at least 1. A threshold layer keeps the
 //!    length; its table has 1 row (shared by every channel) or one row per channel. An integer
 //!    dense layer's weight type has a supported bit count and holds every one of its weights.
+//!    A HORQ layer has order 1 to 8 and 1 or `in_features` prescale pairs within 32 bits.
 //! 6. A threshold layer's input is not bipolar; it has 1 ≤ k ≤ 255 thresholds per channel;
 //!    bipolar output needs k = 1; with integer output, `bias` and `bias + k` lie in the `i32` range.
 //! 7. Every threshold row is sorted ascending (non-decreasing; equal thresholds are allowed).
@@ -20,7 +21,8 @@
 //!    entering the layer ([`value_ranges`]). `T = lo` is always reached, `T = hi + 1` never.
 //! 9. Every layer's output type ([`layer_types`]) is at most 32 bits wide. For a binary dense
 //!    layer this means `in_features · max|x| ≤ 2³¹ − 1` over the incoming type; for an integer
-//!    one, the exact range of `Σ w·x` over its weights and the incoming type.
+//!    one, the exact range of `Σ w·x` over its weights and the incoming type; for a HORQ layer,
+//!    `order · Z · in_features` with `Z` the largest prescaled input magnitude.
 //!
 //! Binary weights are ±1 by construction ([`crate::model::BitMatrix`]), integer weights are
 //! integers by construction (the format rejects float tensors), and thresholds are integers
@@ -34,7 +36,7 @@
 //!   [`Layer::output_type`] that lowering to the IR uses.
 
 use crate::error::ModelError;
-use crate::model::{Layer, Model, ThresholdOutput};
+use crate::model::{HorqDense, Layer, Model, ThresholdOutput};
 use crate::types::DataType;
 use std::collections::HashMap;
 
@@ -90,6 +92,28 @@ pub fn verify(model: &Model) -> Result<(), ModelError> {
                         value: d.weights.values()[i].into(),
                         weight_type: d.weight_type.to_string(),
                     });
+                }
+                len = d.out_features();
+            }
+            Layer::HorqDense(d) => {
+                if d.in_features() != len {
+                    return Err(ModelError::InFeatures { layer: name(), expected: len, got: d.in_features() });
+                }
+                if d.out_features() == 0 {
+                    return Err(ModelError::NoOutputs { layer: name() });
+                }
+                if !(1..=HorqDense::MAX_ORDER).contains(&d.order) {
+                    let reason = format!("HORQ order {} is not in 1..={}", d.order, HorqDense::MAX_ORDER);
+                    return Err(ModelError::Horq { layer: name(), reason });
+                }
+                if d.prescale.len() != 1 && d.prescale.len() != len {
+                    let reason = format!("{} prescale rows, expected 1 (shared) or {len} (one per channel)", d.prescale.len());
+                    return Err(ModelError::Horq { layer: name(), reason });
+                }
+                let limit = i64::from(i32::MAX);
+                if let Some(&(m, a)) = d.prescale.iter().find(|(m, a)| m.abs() > limit || a.abs() > limit) {
+                    let reason = format!("prescale ({m}, {a}) leaves the 32-bit range");
+                    return Err(ModelError::Horq { layer: name(), reason });
                 }
                 len = d.out_features();
             }
@@ -199,6 +223,9 @@ fn checked_output_type(layer: &Layer, input: DataType) -> Option<DataType> {
             let (lo, hi) = d.output_range(input.min(), input.max());
             (lo >= -i128::from(limit) - 1 && hi <= i128::from(limit)).then(|| layer.output_type(input))
         }
+        Layer::HorqDense(d) => {
+            (d.output_bound(input.min(), input.max()) <= i128::from(limit)).then(|| layer.output_type(input))
+        }
         Layer::Threshold(t) => {
             if let ThresholdOutput::Integer { bias } = t.output {
                 let top = bias.checked_add(i64::try_from(t.thresholds.steps()).ok()?)?;
@@ -225,6 +252,10 @@ fn next_range(layer: &Layer, (lo, hi): (i64, i64)) -> (i64, i64) {
             let sat = |v: i128| v.clamp(i64::MIN.into(), i64::MAX.into()) as i64;
             (sat(a), sat(b))
         }
+        Layer::HorqDense(d) => {
+            let s = d.output_bound(lo, hi).min(i64::MAX.into()) as i64;
+            (-s, s)
+        }
         Layer::Threshold(t) => match t.output {
             ThresholdOutput::Bipolar => (-1, 1),
             ThresholdOutput::Integer { bias } => (bias, bias.saturating_add(t.thresholds.steps() as i64)),
@@ -241,6 +272,7 @@ fn next_range(layer: &Layer, (lo, hi): (i64, i64)) -> (i64, i64) {
 ///   weight matrices; for bipolar input `S = N`);
 /// - an integer dense layer gives the exact range of `Σ w·x` over its actual weights
 ///   ([`crate::model::IntDense::output_range`]);
+/// - a HORQ layer gives `−B ..= B`, `B = order · Z · N` ([`HorqDense::output_bound`]);
 /// - a bipolar threshold layer gives `−1 ..= 1`; an integer one `bias ..= bias + k`.
 ///
 /// Exact on verified models; on others it saturates at `i64` bounds and never panics.

@@ -153,3 +153,62 @@ fn compile_refuses_integer_dense_clearly() {
     assert!(matches!(&e, CompileError::Unsupported { layer, .. } if layer == "fc_inq"));
     assert!(e.to_string().contains("no hardware engine yet"), "{e}");
 }
+
+fn horq(name: &str, order: u32, prescale: Vec<(i64, i64)>, rows: &[&[i8]]) -> Layer {
+    let mut w = BitMatrix::zeros(rows.len(), rows[0].len());
+    for (r, row) in rows.iter().enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            w.set(r, c, v > 0);
+        }
+    }
+    Layer::HorqDense(HorqDense { name: name.into(), order, prescale, weights: w })
+}
+
+#[test]
+fn horq_by_hand() {
+    // Input x = (10, −6, 2, 0) after prescale (1, −100) on pixels (110, 94, 102, 100).
+    // Order 1: β₁ = floor(18/4) = 4, H₁ = (+, −, +, +), R¹ = (6, −2, −2, −4).
+    // Order 2: β₂ = floor(14/4) = 3, H₂ = (+, −, −, −), R² = (3, 1, 1, −1).
+    // Order 3: β₃ = floor(6/4) = 1, H₃ = (+, +, +, −).
+    // Row w = (+1, +1, −1, +1): W·H₁ = 1 − 1 − 1 + 1 = 0, W·H₂ = 1 − 1 + 1 − 1 = 0, W·H₃ = 1 + 1 − 1 − 1 = 0.
+    // Row v = (+1, −1, +1, +1): v·H₁ = 4, v·H₂ = 1 + 1 − 1 − 1 = 0, v·H₃ = 1 − 1 + 1 − 1 = 0.
+    // Row u = H₂: u·H₁ = 0, u·H₂ = 4, u·H₃ = 0.  Row t = H₃: t·H₁ = 0, t·H₂ = 0, t·H₃ = 4.
+    let rows: &[&[i8]] = &[&[1, 1, -1, 1], &[1, -1, 1, 1], &[1, -1, -1, -1], &[1, 1, 1, -1]];
+    let x = [110u8, 94, 102, 100];
+    let run = |order| reference::run(&model(vec![horq("h", order, vec![(1, -100)], rows)], 4), &x).unwrap();
+    assert_eq!(run(1), vec![0, 16, 0, 0]);
+    assert_eq!(run(2), vec![0, 16, 12, 0]);
+    assert_eq!(run(3), vec![0, 16, 12, 4]);
+    // Per-channel prescale: channel 3 is doubled and shifted: x = (10, −6, 2, 2).
+    let m = model(vec![horq("h", 2, vec![(1, -100), (1, -100), (1, -100), (2, -198)], rows)], 4);
+    // β₁ = 5, H₁ = (+, −, +, +), R¹ = (5, −1, −3, −3); β₂ = 3, H₂ = (+, −, −, −).
+    // Row v: v·H₁ = 4, v·H₂ = 0 → 20. Row w: 0. Row u: u·H₂ = 4 → 12. Row t: 0.
+    assert_eq!(reference::run(&m, &x).unwrap(), vec![0, 20, 12, 0]);
+}
+
+#[test]
+fn horq_verifier_format_and_compile() {
+    let rows: &[&[i8]] = &[&[1, -1, 1], &[-1, -1, 1]];
+    let m = model(vec![horq("h", 2, vec![(3, -384)], rows)], 3);
+    verify(&m).unwrap();
+    // Z = max(|−384|, |3·255 − 384|) = 384; bound 2 · 384 · 3 = 2304.
+    assert_eq!(value_ranges(&m)[0], (-2304, 2304));
+    assert_eq!(layer_types(&m)[0], DataType::Int(13));
+    let dir = tempfile::tempdir().unwrap();
+    format::save(&m, dir.path()).unwrap();
+    assert_eq!(format::load(dir.path()).unwrap(), m);
+
+    for (order, prescale, what) in [
+        (0, vec![(1, 0)], "order 0"),
+        (9, vec![(1, 0)], "order 9"),
+        (1, vec![(1, 0), (1, 0)], "2 prescale rows"),
+        (1, vec![(1 << 40, 0)], "32-bit"),
+    ] {
+        let e = verify(&model(vec![horq("h", order, prescale, rows)], 3)).unwrap_err();
+        assert!(e.to_string().contains(what), "{e}");
+    }
+    let huge = model(vec![horq("h", 8, vec![(i64::from(i32::MAX), 0)], rows)], 3);
+    assert!(matches!(verify(&huge), Err(ModelError::TooWide { .. })));
+    let e = compile(&m, &FoldChoice::TargetIi(1)).unwrap_err();
+    assert!(e.to_string().contains("HORQ"), "{e}");
+}

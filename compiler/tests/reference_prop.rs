@@ -4,7 +4,7 @@
 
 use bitloom_compiler::error::ModelError;
 use bitloom_compiler::model::{
-    BinaryDense, BitMatrix, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
+    BinaryDense, BitMatrix, HorqDense, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
     ThresholdTable, WeightType,
 };
 use bitloom_compiler::reference::{self, Executor};
@@ -96,8 +96,21 @@ fn build(s: &Spec) -> Option<Model> {
     push_act(&mut model.layers, &mut rng, s.quantizer, "quant".into(), s.input_len, r);
     let mut len = s.input_len;
     for (i, &(out, a)) in s.dense.iter().enumerate() {
-        // Every third layer (by the seed) has integer weights: INQ powers of two or b-bit ints.
-        if rng.gen_range(0..3) == 0 {
+        // By the seed, a third of the layers have integer weights (INQ powers of two or b-bit
+        // ints) and a sixth are HORQ layers.
+        let kind = rng.gen_range(0..6);
+        if kind == 5 {
+            let mut w = BitMatrix::zeros(out, len);
+            for r in 0..out {
+                for c in 0..len {
+                    w.set(r, c, rng.gen());
+                }
+            }
+            let rows = if rng.gen() { 1 } else { len };
+            let prescale = (0..rows).map(|_| (rng.gen_range(-3..=3), rng.gen_range(-200..=200))).collect();
+            let order = rng.gen_range(1..=3);
+            model.layers.push(Layer::HorqDense(HorqDense { name: format!("fc{i}"), order, prescale, weights: w }));
+        } else if kind < 2 {
             let weight_type =
                 if rng.gen() { WeightType::Pow2(rng.gen_range(2..=5)) } else { WeightType::Int(rng.gen_range(2..=6)) };
             let values = (0..out * len)
@@ -142,6 +155,30 @@ fn naive(model: &Model, input: &[i64]) -> Vec<Vec<i64>> {
             Layer::Dense(d) => (0..d.out_features())
                 .map(|r| d.weights.row(r).iter().zip(&x).map(|(&w, &v)| i64::from(w) * v).sum())
                 .collect(),
+            Layer::HorqDense(d) => {
+                // The formula of the HorqDense documentation, element by element.
+                let mut r: Vec<i64> = x
+                    .iter()
+                    .enumerate()
+                    .map(|(c, &v)| {
+                        let (m, a) = d.prescale_of(c);
+                        m * v + a
+                    })
+                    .collect();
+                let mut y = vec![0i64; d.out_features()];
+                for _ in 0..d.order {
+                    let beta = r.iter().map(|v| v.abs()).sum::<i64>() / r.len() as i64;
+                    let h: Vec<i64> = r.iter().map(|&v| if v >= 0 { 1 } else { -1 }).collect();
+                    for (row, acc) in y.iter_mut().enumerate() {
+                        let dot: i64 = h.iter().enumerate().map(|(c, &hc)| if d.weights.get(row, c) { hc } else { -hc }).sum();
+                        *acc += beta * dot;
+                    }
+                    for (v, hc) in r.iter_mut().zip(&h) {
+                        *v -= beta * hc;
+                    }
+                }
+                y
+            }
             Layer::Threshold(t) => x
                 .iter()
                 .enumerate()
