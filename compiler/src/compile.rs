@@ -60,9 +60,21 @@ pub fn matrix_shapes(model: &Model) -> Vec<MatrixShape> {
             Layer::BinaryDense(d) => {
                 Some(MatrixShape { name: d.name.clone(), mh: d.out_features(), mw: d.in_features() })
             }
-            Layer::Threshold(_) | Layer::Dense(_) | Layer::HorqDense(_) => None,
+            _ => None,
         })
         .collect()
+}
+
+/// The length of the vector `layer` (a layer of `model`) receives.
+fn threshold_len(model: &Model, layer: &Layer) -> Option<usize> {
+    let mut len = model.input.len();
+    for l in &model.layers {
+        if std::ptr::eq(l, layer) {
+            return Some(len);
+        }
+        len = l.output_len(len);
+    }
+    None
 }
 
 /// FIFO depths are capped here (beats); deeper vectors still work, at some throughput cost.
@@ -74,6 +86,13 @@ pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileEr
         let kind = match layer {
             Layer::Dense(_) => "integer-weight dense",
             Layer::HorqDense(_) => "HORQ dense",
+            Layer::Conv2d(_) => "convolution",
+            Layer::MaxPool2d(_) => "max-pooling",
+            // Per-channel rows of a feature map (fewer rows than elements) need the
+            // convolution engines; the threshold unit indexes rows by element.
+            Layer::Threshold(t) if t.thresholds.rows() != 1 && Some(t.thresholds.rows()) != threshold_len(model, layer) => {
+                "per-channel (feature-map) threshold"
+            }
             Layer::BinaryDense(_) | Layer::Threshold(_) => continue,
         };
         return Err(CompileError::Unsupported { layer: layer.name().to_string(), kind });

@@ -162,6 +162,14 @@ pub enum ModelError {
         /// What is wrong.
         reason: String,
     },
+    /// A convolution or pooling layer's geometry does not fit.
+    #[error("layer {layer}: {reason}")]
+    Geometry {
+        /// The layer.
+        layer: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The model has no layers.
     #[error("the model has no layers")]
     EmptyModel,
@@ -201,7 +209,7 @@ pub enum ModelError {
         layer: String,
     },
     /// A threshold table has a row count other than 1 (shared) or the channel count.
-    #[error("layer {layer}: {rows} threshold rows, expected 1 (shared) or {channels} (one per channel)")]
+    #[error("layer {layer}: {rows} threshold rows, expected 1 (shared), {channels} (one per element) or a divisor of {channels} (one per channel of a channels-last feature map)")]
     ThresholdRows {
         /// The layer.
         layer: String,

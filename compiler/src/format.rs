@@ -9,7 +9,7 @@
 
 use crate::error::ModelError;
 use crate::model::{
-    BinaryDense, BitMatrix, HorqDense, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
+    BinaryDense, BitMatrix, Conv2d, ConvWeights, FeatureMap, HorqDense, InputSpec, IntDense, MaxPool2d, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
     ThresholdTable, WeightType,
 };
 use crate::types::DataType;
@@ -68,6 +68,19 @@ enum LayerFile {
     BinaryDense { name: String, in_features: usize, out_features: usize, weights: String },
     Dense { name: String, in_features: usize, out_features: usize, weight_type: String, weights: String },
     HorqDense { name: String, in_features: usize, out_features: usize, order: u32, prescale: String, weights: String },
+    Conv2d {
+        name: String,
+        in_channels: usize,
+        in_height: usize,
+        in_width: usize,
+        out_channels: usize,
+        kernel: usize,
+        stride: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        weight_type: Option<String>,
+        weights: String,
+    },
+    MaxPool2d { name: String, channels: usize, in_height: usize, in_width: usize, kernel: usize, stride: usize },
 }
 
 /// `"bipolar"` or `{"bias": b}`.
@@ -193,7 +206,7 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
                 let t = tensor(&tensors, name, weights)?;
                 Layer::BinaryDense(BinaryDense {
                     name: name.clone(),
-                    weights: read_weights(name, weights, &t, *in_features, *out_features)?,
+                    weights: read_weights(name, weights, &t, &dense_shape(*out_features, *in_features))?,
                 })
             }
             LayerFile::Dense { name, in_features, out_features, weight_type, weights } => {
@@ -204,7 +217,7 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
                 let t = tensor(&tensors, name, weights)?;
                 Layer::Dense(IntDense {
                     name: name.clone(),
-                    weights: read_int_weights(name, weights, &t, *in_features, *out_features)?,
+                    weights: read_int_weights(name, weights, &t, &dense_shape(*out_features, *in_features))?,
                     weight_type,
                 })
             }
@@ -215,8 +228,37 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
                     name: name.clone(),
                     order: *order,
                     prescale: read_prescale(name, prescale, &p)?,
-                    weights: read_weights(name, weights, &w, *in_features, *out_features)?,
+                    weights: read_weights(name, weights, &w, &dense_shape(*out_features, *in_features))?,
                 })
+            }
+            LayerFile::Conv2d {
+                name,
+                in_channels,
+                in_height,
+                in_width,
+                out_channels,
+                kernel,
+                stride,
+                weight_type,
+                weights,
+            } => {
+                let t = tensor(&tensors, name, weights)?;
+                let shape = conv_shape(*out_channels, *kernel, *in_channels);
+                let weights = match weight_type {
+                    None => ConvWeights::Binary(read_weights(name, weights, &t, &shape)?),
+                    Some(wt) => {
+                        let parsed = wt
+                            .parse()
+                            .map_err(|()| ModelError::WeightTypeBits { layer: name.clone(), weight_type: wt.clone() })?;
+                        ConvWeights::Int(read_int_weights(name, weights, &t, &shape)?, parsed)
+                    }
+                };
+                let input = FeatureMap { channels: *in_channels, height: *in_height, width: *in_width };
+                Layer::Conv2d(Conv2d { name: name.clone(), input, kernel: *kernel, stride: *stride, weights })
+            }
+            LayerFile::MaxPool2d { name, channels, in_height, in_width, kernel, stride } => {
+                let input = FeatureMap { channels: *channels, height: *in_height, width: *in_width };
+                Layer::MaxPool2d(MaxPool2d { name: name.clone(), input, kernel: *kernel, stride: *stride })
             }
             LayerFile::Threshold { name, thresholds, output } => {
                 let t = tensor(&tensors, name, thresholds)?;
@@ -245,13 +287,7 @@ fn is_float(d: Dtype) -> bool {
     matches!(d, Dtype::F8_E5M2 | Dtype::F8_E4M3 | Dtype::F16 | Dtype::BF16 | Dtype::F32 | Dtype::F64)
 }
 
-fn read_weights(
-    layer: &str,
-    name: &str,
-    t: &TensorView<'_>,
-    in_features: usize,
-    out_features: usize,
-) -> Result<BitMatrix, ModelError> {
+fn read_weights(layer: &str, name: &str, t: &TensorView<'_>, shape: &Shape) -> Result<BitMatrix, ModelError> {
     if t.dtype() != Dtype::I8 {
         return Err(ModelError::TensorDtype {
             layer: layer.into(),
@@ -260,21 +296,12 @@ fn read_weights(
             got: dtype_name(t.dtype()),
         });
     }
-    let shape = t.shape();
-    if shape != [out_features, in_features] {
-        return Err(ModelError::TensorShape {
-            layer: layer.into(),
-            tensor: name.into(),
-            expected: format!("[out_features, in_features] = [{out_features}, {in_features}]"),
-            got: shape.to_vec(),
-        });
-    }
-    // safetensors has checked that the data holds exactly shape[0] · shape[1] bytes, so the
+    let (rows, cols) = shape.check(layer, name, t)?;
+    // safetensors has checked that the data holds exactly the shape's product of bytes, so the
     // matrix below is no larger than the file.
-    let data = t.data();
-    let mut m = BitMatrix::zeros(out_features, in_features);
-    for (i, &b) in data.iter().enumerate() {
-        let (row, col) = (i / in_features, i % in_features);
+    let mut m = BitMatrix::zeros(rows, cols);
+    for (i, &b) in t.data().iter().enumerate() {
+        let (row, col) = (i / cols, i % cols);
         match b as i8 {
             1 => m.set(row, col, true),
             -1 => {}
@@ -330,13 +357,7 @@ fn read_i64s(layer: &str, name: &str, t: &TensorView<'_>) -> Result<Vec<i64>, Mo
 
 /// Integer weights as I8, I16 or I32, shape `[out_features, in_features]`; the verifier
 /// checks them against the layer's weight type.
-fn read_int_weights(
-    layer: &str,
-    name: &str,
-    t: &TensorView<'_>,
-    in_features: usize,
-    out_features: usize,
-) -> Result<IntMatrix, ModelError> {
+fn read_int_weights(layer: &str, name: &str, t: &TensorView<'_>, shape: &Shape) -> Result<IntMatrix, ModelError> {
     let data = t.data();
     let values: Vec<i32> = match t.dtype() {
         Dtype::I8 => data.iter().map(|&b| i32::from(b as i8)).collect(),
@@ -351,22 +372,53 @@ fn read_int_weights(
             })
         }
     };
-    let shape = t.shape();
-    if shape != [out_features, in_features] {
-        return Err(ModelError::TensorShape {
-            layer: layer.into(),
-            tensor: name.into(),
-            expected: format!("[out_features, in_features] = [{out_features}, {in_features}]"),
-            got: shape.to_vec(),
-        });
-    }
+    let (rows, cols) = shape.check(layer, name, t)?;
     // safetensors has checked the byte length against the shape, so this cannot fail.
-    IntMatrix::new(out_features, in_features, values).ok_or_else(|| ModelError::TensorShape {
+    IntMatrix::new(rows, cols, values).ok_or_else(|| ModelError::TensorShape {
         layer: layer.into(),
         tensor: name.into(),
-        expected: "as many values as out_features × in_features".into(),
-        got: shape.to_vec(),
+        expected: shape.describe.clone(),
+        got: t.shape().to_vec(),
     })
+}
+
+/// The shape a weight tensor must have: its dimensions and how to describe them in an error.
+/// The first dimension becomes the matrix rows, the product of the others its columns.
+struct Shape {
+    dims: Vec<usize>,
+    describe: String,
+}
+
+impl Shape {
+    /// Checks `t` against the shape; returns `(rows, cols)`.
+    fn check(&self, layer: &str, name: &str, t: &TensorView<'_>) -> Result<(usize, usize), ModelError> {
+        if t.shape() != self.dims.as_slice() {
+            return Err(ModelError::TensorShape {
+                layer: layer.into(),
+                tensor: name.into(),
+                expected: self.describe.clone(),
+                got: t.shape().to_vec(),
+            });
+        }
+        // safetensors has checked that the product does not overflow.
+        Ok((self.dims[0], self.dims[1..].iter().product()))
+    }
+}
+
+fn dense_shape(out_features: usize, in_features: usize) -> Shape {
+    Shape {
+        dims: vec![out_features, in_features],
+        describe: format!("[out_features, in_features] = [{out_features}, {in_features}]"),
+    }
+}
+
+fn conv_shape(out_channels: usize, kernel: usize, in_channels: usize) -> Shape {
+    Shape {
+        dims: vec![out_channels, kernel, kernel, in_channels],
+        describe: format!(
+            "[out_channels, kernel, kernel, in_channels] = [{out_channels}, {kernel}, {kernel}, {in_channels}]"
+        ),
+    }
 }
 
 fn read_thresholds(layer: &str, name: &str, t: &TensorView<'_>) -> Result<ThresholdTable, ModelError> {
@@ -424,15 +476,7 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
             }
             Layer::Dense(d) => {
                 let (rows, cols) = (d.out_features(), d.in_features());
-                let values = d.weights.values();
-                // The narrowest integer dtype that holds every weight.
-                let (dtype, bytes): (Dtype, Vec<u8>) = if values.iter().all(|&w| i8::try_from(w).is_ok()) {
-                    (Dtype::I8, values.iter().map(|&w| w as i8 as u8).collect())
-                } else if values.iter().all(|&w| i16::try_from(w).is_ok()) {
-                    (Dtype::I16, values.iter().flat_map(|&w| (w as i16).to_le_bytes()).collect())
-                } else {
-                    (Dtype::I32, values.iter().flat_map(|&w| w.to_le_bytes()).collect())
-                };
+                let (dtype, bytes) = int_bytes(d.weights.values());
                 let tname = weights_name(&d.name);
                 data.insert(tname.clone(), (dtype, vec![rows, cols], bytes));
                 layers.push(LayerFile::Dense {
@@ -458,6 +502,38 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
                     weights: wname,
                 });
             }
+            Layer::Conv2d(c) => {
+                let tname = weights_name(&c.name);
+                let (k, cin) = (c.kernel, c.input.channels);
+                let shape = vec![c.weights.rows(), k, k, cin];
+                let (dtype, bytes, weight_type) = match &c.weights {
+                    ConvWeights::Binary(w) => (Dtype::I8, bipolar_bytes(w), None),
+                    ConvWeights::Int(w, t) => {
+                        let (dtype, bytes) = int_bytes(w.values());
+                        (dtype, bytes, Some(t.to_string()))
+                    }
+                };
+                data.insert(tname.clone(), (dtype, shape, bytes));
+                layers.push(LayerFile::Conv2d {
+                    name: c.name.clone(),
+                    in_channels: cin,
+                    in_height: c.input.height,
+                    in_width: c.input.width,
+                    out_channels: c.weights.rows(),
+                    kernel: k,
+                    stride: c.stride,
+                    weight_type,
+                    weights: tname,
+                });
+            }
+            Layer::MaxPool2d(p) => layers.push(LayerFile::MaxPool2d {
+                name: p.name.clone(),
+                channels: p.input.channels,
+                in_height: p.input.height,
+                in_width: p.input.width,
+                kernel: p.kernel,
+                stride: p.stride,
+            }),
             Layer::Threshold(t) => {
                 let bytes = t.thresholds.values().iter().flat_map(|v| v.to_le_bytes()).collect();
                 let tname = thresholds_name(&t.name);
@@ -492,6 +568,17 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
     let bytes = safetensors::serialize(views, &None).map_err(st_err)?;
     fs::write(&weights_path, bytes).map_err(io(weights_path.clone()))?;
     Ok(())
+}
+
+/// Integer weights in the narrowest dtype that holds every one.
+fn int_bytes(values: &[i32]) -> (Dtype, Vec<u8>) {
+    if values.iter().all(|&w| i8::try_from(w).is_ok()) {
+        (Dtype::I8, values.iter().map(|&w| w as i8 as u8).collect())
+    } else if values.iter().all(|&w| i16::try_from(w).is_ok()) {
+        (Dtype::I16, values.iter().flat_map(|&w| (w as i16).to_le_bytes()).collect())
+    } else {
+        (Dtype::I32, values.iter().flat_map(|&w| w.to_le_bytes()).collect())
+    }
 }
 
 /// ±1 weights as I8 bytes, row-major.

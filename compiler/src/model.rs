@@ -46,6 +46,10 @@ pub enum Layer {
     Dense(IntDense),
     /// HORQ: residual binarization of the input, then a binary dense layer per order.
     HorqDense(HorqDense),
+    /// 2-D convolution without padding on a channels-last feature map.
+    Conv2d(Conv2d),
+    /// 2-D max pooling on a channels-last feature map.
+    MaxPool2d(MaxPool2d),
 }
 
 impl Layer {
@@ -56,6 +60,8 @@ impl Layer {
             Layer::Threshold(l) => &l.name,
             Layer::Dense(l) => &l.name,
             Layer::HorqDense(l) => &l.name,
+            Layer::Conv2d(l) => &l.name,
+            Layer::MaxPool2d(l) => &l.name,
         }
     }
 }
@@ -106,19 +112,25 @@ impl IntDense {
     /// The range `min ..= max` of outputs over inputs in `lo ..= hi`, exact per row (the
     /// extremes of `Σ w·x` pick `x = lo` or `x = hi` by the sign of each weight).
     pub fn output_range(&self, lo: i64, hi: i64) -> (i128, i128) {
-        let (mut min, mut max) = (i128::MAX, i128::MIN);
-        for r in 0..self.out_features() {
-            let (mut a, mut b) = (0i128, 0i128);
-            for &w in self.weights.row(r) {
-                let (p, q) = (i128::from(w) * i128::from(lo), i128::from(w) * i128::from(hi));
-                a += p.min(q);
-                b += p.max(q);
-            }
-            min = min.min(a);
-            max = max.max(b);
-        }
-        (min, max)
+        int_dot_range(&self.weights, lo, hi)
     }
+}
+
+/// The range of `Σ_c W[r][c]·x[c]` over all rows `r` and inputs `x[c] ∈ lo ..= hi`, exact per
+/// row: each term's extremes pick `x = lo` or `x = hi` by the sign of the weight.
+pub fn int_dot_range(w: &IntMatrix, lo: i64, hi: i64) -> (i128, i128) {
+    let (mut min, mut max) = (i128::MAX, i128::MIN);
+    for r in 0..w.rows() {
+        let (mut a, mut b) = (0i128, 0i128);
+        for &v in w.row(r) {
+            let (p, q) = (i128::from(v) * i128::from(lo), i128::from(v) * i128::from(hi));
+            a += p.min(q);
+            b += p.max(q);
+        }
+        min = min.min(a);
+        max = max.max(b);
+    }
+    (min, max)
 }
 
 /// High-order residual quantization (HORQ) of the incoming vector, then ±1 weights.
@@ -183,6 +195,112 @@ impl HorqDense {
     /// The bound `order · Z · N` on `|y|`.
     pub fn output_bound(&self, lo: i64, hi: i64) -> i128 {
         i128::from(self.order) * self.max_residual(lo, hi) * self.in_features() as i128
+    }
+}
+
+/// The shape of a feature map, stored channels-last: element `(y, x, c)` is at index
+/// `(y·width + x)·channels + c`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeatureMap {
+    /// Channels C.
+    pub channels: usize,
+    /// Height H.
+    pub height: usize,
+    /// Width W.
+    pub width: usize,
+}
+
+impl FeatureMap {
+    /// Number of elements, `None` on overflow.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> Option<usize> {
+        self.channels.checked_mul(self.height)?.checked_mul(self.width)
+    }
+
+    /// Output size along one axis of a `kernel`×`kernel` window moved by `stride` without
+    /// padding; `None` when the window does not fit or the stride is 0.
+    pub fn windows(extent: usize, kernel: usize, stride: usize) -> Option<usize> {
+        (kernel >= 1 && stride >= 1 && kernel <= extent).then(|| (extent - kernel) / stride + 1)
+    }
+}
+
+/// Weights of a convolution: ±1 bits or integers of a declared type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConvWeights {
+    /// ±1 (XNOR-popcount with bipolar input).
+    Binary(BitMatrix),
+    /// Integers of a [`WeightType`].
+    Int(IntMatrix, WeightType),
+}
+
+impl ConvWeights {
+    /// Rows (output channels).
+    pub fn rows(&self) -> usize {
+        match self {
+            ConvWeights::Binary(m) => m.rows(),
+            ConvWeights::Int(m, _) => m.rows(),
+        }
+    }
+
+    /// Columns (`kernel·kernel·in_channels`).
+    pub fn cols(&self) -> usize {
+        match self {
+            ConvWeights::Binary(m) => m.cols(),
+            ConvWeights::Int(m, _) => m.cols(),
+        }
+    }
+}
+
+/// `y[oy, ox, o] = Σ_{ky, kx, c} W[o][(ky·K + kx)·C + c] · x[oy·S + ky, ox·S + kx, c]`: a
+/// K×K convolution with stride S and no padding. Each weight row is one output channel's
+/// kernel in the same channels-last order as the input, so a convolution is a dense layer
+/// applied to every window (the sliding-window + MVU structure of the hardware).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conv2d {
+    /// Layer name.
+    pub name: String,
+    /// The incoming feature map.
+    pub input: FeatureMap,
+    /// Kernel size K (square).
+    pub kernel: usize,
+    /// Stride S.
+    pub stride: usize,
+    /// `out_channels` rows of `K·K·in_channels` columns.
+    pub weights: ConvWeights,
+}
+
+impl Conv2d {
+    /// The output feature map (`None` when the kernel does not fit).
+    pub fn output(&self) -> Option<FeatureMap> {
+        Some(FeatureMap {
+            channels: self.weights.rows(),
+            height: FeatureMap::windows(self.input.height, self.kernel, self.stride)?,
+            width: FeatureMap::windows(self.input.width, self.kernel, self.stride)?,
+        })
+    }
+}
+
+/// `y[oy, ox, c] = max_{ky, kx < K} x[oy·S + ky, ox·S + kx, c]`, no padding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MaxPool2d {
+    /// Layer name.
+    pub name: String,
+    /// The incoming feature map.
+    pub input: FeatureMap,
+    /// Window size K (square).
+    pub kernel: usize,
+    /// Stride S.
+    pub stride: usize,
+}
+
+impl MaxPool2d {
+    /// The output feature map (`None` when the window does not fit).
+    pub fn output(&self) -> Option<FeatureMap> {
+        Some(FeatureMap {
+            channels: self.input.channels,
+            height: FeatureMap::windows(self.input.height, self.kernel, self.stride)?,
+            width: FeatureMap::windows(self.input.width, self.kernel, self.stride)?,
+        })
     }
 }
 
@@ -339,9 +457,11 @@ impl ThresholdTable {
         self.steps
     }
 
-    /// The thresholds applying to channel `ch`.
-    pub fn row(&self, ch: usize) -> &[i64] {
-        let r = if self.rows == 1 { 0 } else { ch };
+    /// The thresholds applying to element `i`: row `i mod rows`. One row is shared by every
+    /// element; `rows` equal to the vector length gives each element its own; `rows` = C after
+    /// a convolution (channels-last vectors) gives each channel its own.
+    pub fn row(&self, i: usize) -> &[i64] {
+        let r = i % self.rows;
         &self.values[r * self.steps..(r + 1) * self.steps]
     }
 
@@ -426,6 +546,19 @@ pub fn threshold_output_type(steps: usize, output: ThresholdOutput) -> DataType 
 }
 
 impl Layer {
+    /// The length of the vector this layer produces from `input_len` elements (0 for a
+    /// window that does not fit, which the verifier rejects).
+    pub fn output_len(&self, input_len: usize) -> usize {
+        match self {
+            Layer::BinaryDense(d) => d.out_features(),
+            Layer::Dense(d) => d.out_features(),
+            Layer::HorqDense(d) => d.out_features(),
+            Layer::Conv2d(c) => c.output().and_then(|m| m.len()).unwrap_or(0),
+            Layer::MaxPool2d(p) => p.output().and_then(|m| m.len()).unwrap_or(0),
+            Layer::Threshold(_) => input_len,
+        }
+    }
+
     /// The element type this layer produces when fed `input`-typed elements.
     pub fn output_type(&self, input: DataType) -> DataType {
         match self {
@@ -440,6 +573,14 @@ impl Layer {
                 let s = i64::try_from(d.output_bound(input.min(), input.max())).unwrap_or(i64::MAX);
                 DataType::smallest_for(-s, s)
             }
+            Layer::Conv2d(c) => match &c.weights {
+                ConvWeights::Binary(w) => dense_output_type(input, w.cols()),
+                ConvWeights::Int(w, _) => {
+                    let (lo, hi) = int_dot_range(w, input.min(), input.max());
+                    DataType::smallest_for(i64::try_from(lo).unwrap_or(i64::MIN), i64::try_from(hi).unwrap_or(i64::MAX))
+                }
+            },
+            Layer::MaxPool2d(_) => input,
         }
     }
 }

@@ -12,15 +12,20 @@
 //! - Integer dense: `y[r] = Σ_c W[r][c] · x[c]` in `i64` (bipolar inputs as ±1).
 //! - HORQ dense: the residual binarization of [`HorqDense`], each order's signs packed and
 //!   multiplied by XNOR-popcount, scaled by that order's `β`.
-//! - Multi-threshold: `count = #{ j : x ≥ T[ch][j] }` with `ch` the element index (row 0 when the
-//!   table is shared); the output is `+1` if `count = 1` else `−1` (bipolar), or `count + bias`.
+//! - Convolution: the dense product of every K×K window (channels-last, no padding); max pooling
+//!   the maximum of every window per channel.
+//! - Multi-threshold: `count = #{ j : x ≥ T[i mod rows][j] }` for element `i` (row 0 when the
+//!   table is shared, the channel for a feature map); the output is `+1` if `count = 1` else `−1` (bipolar), or `count + bias`.
 //!
 //! Bipolar activations stay packed from the threshold layer that produces them to the dense
 //! layer that consumes them. [`Executor`] verifies a model once and then runs any number of
 //! inputs; the free functions build one per call.
 
 use crate::error::ModelError;
-use crate::model::{BitMatrix, HorqDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput};
+use crate::model::{
+    BitMatrix, Conv2d, ConvWeights, FeatureMap, HorqDense, IntMatrix, Layer, MaxPool2d, Model, MultiThreshold,
+    ThresholdOutput,
+};
 use crate::verify::verify;
 use rayon::prelude::*;
 
@@ -225,6 +230,9 @@ fn run_layer(layer: &Layer, x: &Activations) -> Activations {
         (Layer::BinaryDense(d), Activations::Int(v)) => Activations::Int(dense_int(&d.weights, v)),
         (Layer::Dense(d), x) => Activations::Int(dense_weights(&d.weights, &x.to_values())),
         (Layer::HorqDense(d), x) => Activations::Int(horq_dense(d, &x.to_values())),
+        (Layer::Conv2d(c), x) => Activations::Int(conv2d(c, x)),
+        (Layer::MaxPool2d(p), Activations::Int(v)) => Activations::Int(max_pool(p, v)),
+        (Layer::MaxPool2d(p), Activations::Bipolar(b)) => Activations::Bipolar(BitVec::from_signs(&max_pool(p, &b.to_values()))),
         (Layer::Threshold(t), Activations::Int(v)) => threshold(t, v),
         // Rejected by the verifier; defined anyway (thresholds applied to the ±1 values).
         (Layer::Threshold(t), Activations::Bipolar(b)) => threshold(t, &b.to_values()),
@@ -234,6 +242,51 @@ fn run_layer(layer: &Layer, x: &Activations) -> Activations {
 /// `Σ_c W[r][c] · x[c]` for every row `r`, in `i64` (the verifier bounds it to 32 bits).
 fn dense_weights(w: &IntMatrix, x: &[i64]) -> Vec<i64> {
     (0..w.rows()).map(|r| w.row(r).iter().zip(x).map(|(&a, &b)| i64::from(a) * b).sum()).collect()
+}
+
+/// The input indices of window `(oy, ox)` of a K×K, stride-S window over `map`, in the
+/// channels-last order of a weight row: `(ky·K + kx)·C + c`.
+fn window(map: FeatureMap, kernel: usize, stride: usize, oy: usize, ox: usize) -> impl Iterator<Item = usize> {
+    (0..kernel).flat_map(move |ky| {
+        let row = ((oy * stride + ky) * map.width + ox * stride) * map.channels;
+        row..row + kernel * map.channels
+    })
+}
+
+/// A convolution as a dense layer on every window: XNOR-popcount on packed windows for ±1
+/// weights and bipolar input, integer dot products otherwise.
+fn conv2d(c: &Conv2d, x: &Activations) -> Vec<i64> {
+    let out = c.output().expect("verified geometry");
+    let values = x.to_values();
+    let mut y = Vec::with_capacity(out.len().unwrap_or(0));
+    for oy in 0..out.height {
+        for ox in 0..out.width {
+            let patch: Vec<i64> = window(c.input, c.kernel, c.stride, oy, ox).map(|i| values[i]).collect();
+            match (&c.weights, x) {
+                (ConvWeights::Binary(w), Activations::Bipolar(_)) => y.extend(dense_bipolar(w, &BitVec::from_signs(&patch))),
+                (ConvWeights::Binary(w), Activations::Int(_)) => y.extend(dense_int(w, &patch)),
+                (ConvWeights::Int(w, _), _) => y.extend(dense_weights(w, &patch)),
+            }
+        }
+    }
+    y
+}
+
+/// Max over every K×K window, per channel.
+fn max_pool(p: &MaxPool2d, x: &[i64]) -> Vec<i64> {
+    let out = p.output().expect("verified geometry");
+    let c = p.input.channels;
+    let mut y = Vec::with_capacity(out.len().unwrap_or(0));
+    for oy in 0..out.height {
+        for ox in 0..out.width {
+            let mut best = vec![i64::MIN; c];
+            for (k, i) in window(p.input, p.kernel, p.stride, oy, ox).enumerate() {
+                best[k % c] = best[k % c].max(x[i]);
+            }
+            y.extend(best);
+        }
+    }
+    y
 }
 
 /// [`HorqDense`]'s residual binarization, one XNOR-popcount product per order.

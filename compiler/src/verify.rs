@@ -11,9 +11,13 @@
 //!    and unique.
 //! 5. Vector lengths chain. A dense layer's (binary or integer) `in_features` equals the length
 //!    of the incoming vector and its `out_features` is at least 1. A threshold layer keeps the
-//!    length; its table has 1 row (shared by every channel) or one row per channel. An integer
+//!    length; its table has 1 row (shared), one row per element, or a divisor of the length
+//!    (one row per channel of a channels-last map: element `i` uses row `i mod rows`). An integer
 //!    dense layer's weight type has a supported bit count and holds every one of its weights.
 //!    A HORQ layer has order 1 to 8 and 1 or `in_features` prescale pairs within 32 bits.
+//!    A convolution or pooling layer's input map (C×H×W, channels-last) holds exactly the
+//!    incoming vector, its window fits (kernel and stride ≥ 1, kernel ≤ H and W), and a
+//!    convolution's weight rows have K·K·C columns.
 //! 6. A threshold layer's input is not bipolar; it has 1 ≤ k ≤ 255 thresholds per channel;
 //!    bipolar output needs k = 1; with integer output, `bias` and `bias + k` lie in the `i32` range.
 //! 7. Every threshold row is sorted ascending (non-decreasing; equal thresholds are allowed).
@@ -36,7 +40,7 @@
 //!   [`Layer::output_type`] that lowering to the IR uses.
 
 use crate::error::ModelError;
-use crate::model::{HorqDense, Layer, Model, ThresholdOutput};
+use crate::model::{int_dot_range, Conv2d, ConvWeights, FeatureMap, HorqDense, Layer, Model, ThresholdOutput};
 use crate::types::DataType;
 use std::collections::HashMap;
 
@@ -117,12 +121,46 @@ pub fn verify(model: &Model) -> Result<(), ModelError> {
                 }
                 len = d.out_features();
             }
+            Layer::Conv2d(c) => {
+                let out = check_window(layer.name(), c.input, len, c.kernel, c.stride)?;
+                let (rows, cols) = (c.weights.rows(), c.weights.cols());
+                if rows == 0 {
+                    return Err(ModelError::NoOutputs { layer: name() });
+                }
+                let want = c.kernel * c.kernel * c.input.channels;
+                if cols != want {
+                    let reason = format!("weights have {cols} columns, kernel {0}×{0} × {1} channels needs {want}", c.kernel, c.input.channels);
+                    return Err(ModelError::Geometry { layer: name(), reason });
+                }
+                if let ConvWeights::Int(w, t) = &c.weights {
+                    if !t.is_valid() {
+                        return Err(ModelError::WeightTypeBits { layer: name(), weight_type: t.to_string() });
+                    }
+                    if let Some(i) = w.values().iter().position(|&v| !t.contains(v.into())) {
+                        return Err(ModelError::WeightOutOfType {
+                            layer: name(),
+                            row: i / cols,
+                            col: i % cols,
+                            value: w.values()[i].into(),
+                            weight_type: t.to_string(),
+                        });
+                    }
+                }
+                len = FeatureMap { channels: rows, ..out }.len().unwrap_or(usize::MAX);
+                if len > MAX_INPUT_ELEMENTS {
+                    return Err(ModelError::Geometry { layer: name(), reason: format!("output of {len} elements is too large") });
+                }
+            }
+            Layer::MaxPool2d(p) => {
+                let out = check_window(layer.name(), p.input, len, p.kernel, p.stride)?;
+                len = out.len().unwrap_or(usize::MAX);
+            }
             Layer::Threshold(t) => {
                 if dtype == DataType::Bipolar {
                     return Err(ModelError::ThresholdOnBipolar { layer: name() });
                 }
                 let (rows, steps) = (t.thresholds.rows(), t.thresholds.steps());
-                if rows != 1 && rows != len {
+                if rows == 0 || len % rows != 0 {
                     return Err(ModelError::ThresholdRows { layer: name(), rows, channels: len });
                 }
                 if !(1..=MAX_THRESHOLD_STEPS).contains(&steps) {
@@ -209,6 +247,26 @@ fn check_names(model: &Model) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// Checks that a `kernel`×`kernel` window with `stride` fits the feature map `map`, which must
+/// describe the incoming vector of `len` elements; returns the output map (with `map`'s
+/// channels).
+fn check_window(layer: &str, map: FeatureMap, len: usize, kernel: usize, stride: usize) -> Result<FeatureMap, ModelError> {
+    let err = |reason: String| ModelError::Geometry { layer: layer.to_string(), reason };
+    if map.len() != Some(len) {
+        return Err(err(format!(
+            "input map {}×{}×{} (channels × height × width) does not hold the incoming {len} elements",
+            map.channels, map.height, map.width
+        )));
+    }
+    if kernel == 0 || stride == 0 {
+        return Err(err(format!("kernel {kernel} and stride {stride} must both be at least 1")));
+    }
+    match (FeatureMap::windows(map.height, kernel, stride), FeatureMap::windows(map.width, kernel, stride)) {
+        (Some(height), Some(width)) => Ok(FeatureMap { height, width, ..map }),
+        _ => Err(err(format!("a {kernel}×{kernel} window does not fit the {}×{} map", map.height, map.width))),
+    }
+}
+
 /// [`Layer::output_type`], or `None` when the result would be wider than 32 bits (computed
 /// without overflow, so it is safe on any model).
 fn checked_output_type(layer: &Layer, input: DataType) -> Option<DataType> {
@@ -226,6 +284,11 @@ fn checked_output_type(layer: &Layer, input: DataType) -> Option<DataType> {
         Layer::HorqDense(d) => {
             (d.output_bound(input.min(), input.max()) <= i128::from(limit)).then(|| layer.output_type(input))
         }
+        Layer::Conv2d(c) => {
+            let (lo, hi) = conv_range(c, input.min(), input.max());
+            (lo >= -i128::from(limit) - 1 && hi <= i128::from(limit)).then(|| layer.output_type(input))
+        }
+        Layer::MaxPool2d(_) => Some(input),
         Layer::Threshold(t) => {
             if let ThresholdOutput::Integer { bias } = t.output {
                 let top = bias.checked_add(i64::try_from(t.thresholds.steps()).ok()?)?;
@@ -235,6 +298,18 @@ fn checked_output_type(layer: &Layer, input: DataType) -> Option<DataType> {
             }
             Some(layer.output_type(input))
         }
+    }
+}
+
+/// The range of a convolution's outputs for inputs in `lo ..= hi`: as a binary or an integer
+/// dense layer over one window.
+fn conv_range(c: &Conv2d, lo: i64, hi: i64) -> (i128, i128) {
+    match &c.weights {
+        ConvWeights::Binary(w) => {
+            let s = i128::from(lo.unsigned_abs().max(hi.unsigned_abs())) * w.cols() as i128;
+            (-s, s)
+        }
+        ConvWeights::Int(w, _) => int_dot_range(w, lo, hi),
     }
 }
 
@@ -256,6 +331,12 @@ fn next_range(layer: &Layer, (lo, hi): (i64, i64)) -> (i64, i64) {
             let s = d.output_bound(lo, hi).min(i64::MAX.into()) as i64;
             (-s, s)
         }
+        Layer::Conv2d(c) => {
+            let (a, b) = conv_range(c, lo, hi);
+            let sat = |v: i128| v.clamp(i64::MIN.into(), i64::MAX.into()) as i64;
+            (sat(a), sat(b))
+        }
+        Layer::MaxPool2d(_) => (lo, hi),
         Layer::Threshold(t) => match t.output {
             ThresholdOutput::Bipolar => (-1, 1),
             ThresholdOutput::Integer { bias } => (bias, bias.saturating_add(t.thresholds.steps() as i64)),
@@ -273,6 +354,7 @@ fn next_range(layer: &Layer, (lo, hi): (i64, i64)) -> (i64, i64) {
 /// - an integer dense layer gives the exact range of `Σ w·x` over its actual weights
 ///   ([`crate::model::IntDense::output_range`]);
 /// - a HORQ layer gives `−B ..= B`, `B = order · Z · N` ([`HorqDense::output_bound`]);
+/// - a convolution gives what a dense layer over one window gives; max pooling keeps the range;
 /// - a bipolar threshold layer gives `−1 ..= 1`; an integer one `bias ..= bias + k`.
 ///
 /// Exact on verified models; on others it saturates at `i64` bounds and never panics.

@@ -241,11 +241,11 @@ fn threshold_count_limits() {
 #[test]
 fn unknown_layer_kind() {
     let mut j = good_json();
-    j["layers"][1]["kind"] = json!("conv2d");
+    j["layers"][1]["kind"] = json!("conv3d");
     match load_with(&j, &good_tensors()) {
         Err(e @ ModelError::Json { .. }) => {
             let msg = e.to_string();
-            assert!(msg.contains("conv2d") && msg.contains("unknown variant") && msg.contains(MODEL_FILE), "{msg}");
+            assert!(msg.contains("conv3d") && msg.contains("unknown variant") && msg.contains(MODEL_FILE), "{msg}");
         }
         other => panic!("{other:?}"),
     }

@@ -179,6 +179,7 @@ fn naive(model: &Model, input: &[i64]) -> Vec<Vec<i64>> {
                 }
                 y
             }
+            Layer::Conv2d(_) | Layer::MaxPool2d(_) => unreachable!("covered by tests/model_cnn.rs"),
             Layer::Threshold(t) => x
                 .iter()
                 .enumerate()

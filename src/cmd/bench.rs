@@ -75,7 +75,9 @@ impl FloatNet {
                     len = rows;
                     FloatLayer::Dense { rows, cols, w: d.weights.values().iter().map(|&w| w as f32).collect() }
                 }
-                Layer::HorqDense(_) => unreachable!("the bench networks have no HORQ layers"),
+                Layer::HorqDense(_) | Layer::Conv2d(_) | Layer::MaxPool2d(_) => {
+                    unreachable!("the bench networks are binary MLPs")
+                }
                 Layer::Threshold(t) => {
                     assert_eq!(t.output, ThresholdOutput::Bipolar, "the float baseline models sign activations");
                     FloatLayer::Sign { t: (0..len).map(|c| t.thresholds.row(c)[0] as f32).collect() }

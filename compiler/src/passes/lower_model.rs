@@ -3,7 +3,7 @@ use crate::model::{Layer, Model};
 use crate::types::DataType;
 
 /// One engine per layer, everything fully folded (PE = SIMD = 1). The model is one
-/// [`crate::compile::compile`] accepts (no integer-weight or HORQ dense layers yet). Layer names become node
+/// [`crate::compile::compile`] accepts (only binary dense and threshold layers so far). Layer names become node
 /// names (the model verifier has made them unique; the IR verifier checks their characters).
 pub fn lower_model(model: &Model) -> DataflowGraph {
     let mut stream = Stream { dtype: model.input.dtype, len: model.input.len(), fold: 1 };
@@ -18,7 +18,7 @@ pub fn lower_model(model: &Model) -> DataflowGraph {
                 pe: 1,
                 simd: 1,
             }),
-            Layer::Dense(_) | Layer::HorqDense(_) => {
+            Layer::Dense(_) | Layer::HorqDense(_) | Layer::Conv2d(_) | Layer::MaxPool2d(_) => {
                 unreachable!("compile refuses layer {} before lowering", layer.name())
             }
             Layer::Threshold(t) => Node::Threshold(Threshold {
@@ -28,18 +28,9 @@ pub fn lower_model(model: &Model) -> DataflowGraph {
                 pe: 1,
             }),
         };
-        stream = Stream { dtype: layer.output_type(stream.dtype), len: output_len(layer, stream.len), fold: 1 };
+        stream = Stream { dtype: layer.output_type(stream.dtype), len: layer.output_len(stream.len), fold: 1 };
         nodes.push(node);
         edges.push(stream);
     }
     DataflowGraph { name: model.name.clone(), nodes, edges }
-}
-
-fn output_len(layer: &Layer, input_len: usize) -> usize {
-    match layer {
-        Layer::BinaryDense(d) => d.out_features(),
-        Layer::Dense(d) => d.out_features(),
-        Layer::HorqDense(d) => d.out_features(),
-        Layer::Threshold(_) => input_len,
-    }
 }
