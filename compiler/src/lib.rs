@@ -19,3 +19,4 @@ pub mod fold;
 pub mod ir;
 pub mod ir_verify;
 pub mod passes;
+pub mod quantize;
