@@ -41,7 +41,7 @@ impl InqLevels {
     /// The levels for weights whose largest magnitude is `max_abs`, at `bits` bits (2..=8;
     /// one bit of the code is the zero). `None` when `max_abs` is zero or not finite.
     pub fn new(max_abs: f32, bits: u32) -> Option<InqLevels> {
-        if !(max_abs.is_finite() && max_abs > 0.0) || !(2..=8).contains(&bits) {
+        if !(max_abs.is_finite() && max_abs > 0.0 && (2..=8).contains(&bits)) {
             return None;
         }
         let n1 = (4.0 * f64::from(max_abs) / 3.0).log2().floor() as i32;
