@@ -4,3 +4,4 @@
 pub mod design;
 pub mod progress;
 pub mod simcheck;
+pub mod synth;

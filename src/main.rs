@@ -22,6 +22,8 @@ enum Command {
     Sim(cmd::sim::Args),
     /// Benchmarks: reference vs float, cycles vs II, Verilator build and speed.
     Bench(cmd::bench::Args),
+    /// Synthesize a compiled design: utilization, fmax and a bitstream (yosys + nextpnr).
+    Synth(cmd::synth::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -31,6 +33,7 @@ fn main() -> std::process::ExitCode {
         Command::Compile(a) => cmd::compile::run(a),
         Command::Sim(a) => cmd::sim::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Synth(a) => cmd::synth::run(a),
     };
     match result {
         Ok(code) => code,

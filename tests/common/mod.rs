@@ -14,7 +14,8 @@ pub fn cache_dir() -> PathBuf {
 
 /// Fails with a clear message when a tool the test needs is missing.
 pub fn require_tool(tool: &str, package: &str) {
-    let ok = std::process::Command::new(tool).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    // Some tools (icepack) exit non-zero on --version; being able to start it is enough.
+    let ok = std::process::Command::new(tool).arg("--version").output().is_ok();
     assert!(ok, "this test needs `{tool}`: install it with `apt-get install {package}` (or run scripts/setup.sh)");
 }
 
