@@ -30,10 +30,11 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
-/// A valid layer name from an ONNX node name: characters outside `[A-Za-z0-9_]` become `_`, a
-/// leading digit gets an `n` in front, and a name already taken gets `_2`, `_3`, ….
+/// A valid layer name from an ONNX node name: characters outside `[A-Za-z0-9_]` become `_`,
+/// leading and trailing `_` go, a leading digit gets an `n` in front, and a name already taken gets `_2`, `_3`, ….
 pub fn layer_name(raw: &str, taken: &mut HashSet<String>) -> String {
-    let mut base: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mapped: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mut base = mapped.trim_matches('_').to_string();
     if base.is_empty() {
         base = "layer".into();
     }
