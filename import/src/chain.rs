@@ -108,8 +108,12 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
     let mut users: HashMap<ValueId, Vec<usize>> = HashMap::new();
     for (i, n) in g.nodes.iter().enumerate() {
         for v in n.inputs.iter().flatten() {
-            if !g.constants.contains_key(v) {
-                users.entry(*v).or_default().push(i);
+            if g.constants.contains_key(v) {
+                continue;
+            }
+            let list = users.entry(*v).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
             }
         }
     }

@@ -320,6 +320,9 @@ impl Graph {
         // Opset versions are not checked: the parsers accept the attribute and input forms of
         // every opset the ops below exist in, and unknown domains are refused per node.
         let g = model.graph.as_ref().ok_or_else(|| bad("the model has no graph".into()))?;
+        if !model.opset_import.iter().any(|o| is_standard_domain(&o.domain)) {
+            return Err(bad("the model declares no opset for the ONNX domain (opset_import); is the file truncated?".into()));
+        }
         build(g)
     }
 }
