@@ -2,5 +2,6 @@
 
 pub mod bench;
 pub mod compile;
+pub mod import;
 pub mod infer;
 pub mod sim;
