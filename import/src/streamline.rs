@@ -365,7 +365,7 @@ fn finish(st: &mut State, chain: &Chain) -> Result<OutputMap, ImportError> {
         }
     }
     let (s0, b0) = (st.s[0], st.b[0]);
-    let bad_scale = st.s.iter().position(|&s| !(s > 0.0 && s.is_finite()) || !close(s, s0));
+    let bad_scale = st.s.iter().position(|&s| !(s > 0.0 && s.is_finite() && close(s, s0)));
     let bad_offset = st.b.iter().position(|&b| !b.is_finite() || (b - b0).abs() > REL_TOL * s0.abs());
     if let Some(i) = bad_scale.or(bad_offset) {
         let last = st.layers.last().map_or("", |l| l.name());
