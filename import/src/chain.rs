@@ -264,8 +264,8 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
                 }
                 let (mut alpha, mut beta, mut trans_b) = (1.0, 1.0, false);
                 if let Op::Gemm { alpha: a, beta: b, trans_a, trans_b: tb } = &node.op {
-                    if *trans_a && shape.len() == 2 && shape[0] != 1 {
-                        return Err(node.unsupported("transA = 1 is not supported"));
+                    if *trans_a {
+                        return Err(node.unsupported("transA = 1 is not supported (the computed tensor must be a row vector)"));
                     }
                     (alpha, beta, trans_b) = (*a, *b, *tb);
                 }

@@ -347,3 +347,43 @@ fn input_type_from_annotation_or_option() {
     let m = import_bytes(&build(None), &opts).unwrap();
     assert_eq!((m.model.input.dtype, m.model.name.as_str()), (DataType::UInt(4), "tiny"));
 }
+
+/// Constant chains fold: a 1-bit signed `Quant` on weights (bipolar, as QONNX defines it) and a
+/// `Transpose`; a `Reshape` target computed by `Shape → Gather → Unsqueeze → Concat`; a scale
+/// computed by `Reciprocal(Sqrt(a + b))`.
+#[test]
+fn constant_chains_fold() {
+    let mut g = G::new(&[1, 2, 3]);
+    let x = g.current.clone();
+    g.op("Shape", "", &[&x], vec![]);
+    let zero = g.ci(&[], &[0]);
+    g.apply("Gather", &[&zero]);
+    let axes = g.ci(&[1], &[0]);
+    g.apply("Unsqueeze", &[&axes]);
+    let minus1 = g.ci(&[1], &[-1]);
+    g.op("Concat", "", &["", &minus1], vec![int("axis", 0)]);
+    let target = g.current.clone();
+    g.op("Reshape", "", &[&x, &target], vec![]);
+    let flat = g.current.clone();
+    let (a, b) = (g.c(&[], &[3.0]), g.c(&[], &[1.0]));
+    g.op("Add", "", &[&a, &b], vec![]);
+    g.apply("Sqrt", &[]);
+    g.apply("Reciprocal", &[]); // 0.5
+    let half = g.current.clone();
+    g.op("Mul", "", &[&flat, &half], vec![]);
+    let act = g.current.clone();
+    let wl = [0.3, -2.0, 0.0, 1.5, -0.1, -0.7, 0.2, 0.9, -0.4, 0.6, 0.8, -0.05];
+    let (w, s, z, bits) = (g.c(&[2, 6], &wl), g.c(&[2, 1], &[3.0, 3.0]), g.c(&[], &[0.0]), g.c(&[], &[1.0]));
+    g.op("Quant", QONNX, &[&w, &s, &z, &bits], vec![int("signed", 1), int("narrow", 0)]);
+    g.op("Transpose", "", &[""], vec![ints("perm", &[1, 0])]);
+    let wt = g.current.clone();
+    g.op("MatMul", "", &[&act, &wt], vec![]);
+    let m = g.import().unwrap();
+    assert_eq!(m.model.layers.len(), 1, "{}", m.summary());
+    assert_eq!(dense_row(&m, 0, 0), vec![1, -1, 1, 1, -1, -1]);
+    assert_eq!(dense_row(&m, 0, 1), vec![1, 1, -1, 1, 1, -1]);
+    assert_eq!((m.output.scale, m.output.offset), (1.5, 0.0), "weight scale 3 times input scale 0.5");
+    let x = [10, 0, 3, 255, 7, 1];
+    let acc: Vec<i64> = (0..2).map(|r| (0..6).map(|c| i64::from(dense_row(&m, 0, r)[c]) * x[c]).sum()).collect();
+    assert_eq!(run(&m, &x), acc);
+}
