@@ -723,11 +723,11 @@ fn parse_op(n: &NodeProto, name: &str, inputs: &[Option<ValueId>]) -> Result<Op,
                 "HALF_DOWN" => Rounding::HalfDown,
                 _ => return Err(invalid(format!("unknown rounding_mode {mode:?}"))),
             };
-            Op::Quant {
-                signed: a.int("signed")?.unwrap_or(1) != 0,
-                narrow: a.int("narrow")?.unwrap_or(0) != 0,
-                rounding,
-            }
+            // Required, as in qonnx (which refuses a Quant node without them).
+            let required = |key: &str| -> Result<bool, ImportError> {
+                Ok(a.int(key)?.ok_or_else(|| invalid(format!("attribute {key:?} is required")))? != 0)
+            };
+            Op::Quant { signed: required("signed")?, narrow: required("narrow")?, rounding }
         }
         ("BipolarQuant", _, true) => {
             arity(2, 2)?;

@@ -288,6 +288,12 @@ fn quantizer_and_topk_limits() {
     g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0), int("narrow", 0)]);
     assert_node(&g.import().unwrap_err(), "Quant_0", "Quant", "511 thresholds");
 
+    // Quant without `narrow`
+    let mut g = G::new(&[1, 2]);
+    let (s, z, b) = (g.c(&[], &[1.0]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
+    g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0)]);
+    assert_node(&g.import().unwrap_err(), "Quant_0", "Quant", "attribute \"narrow\" is required");
+
     // negative Quant scale on activations
     let mut g = G::new(&[1, 2]);
     let (s, z, b) = (g.c(&[], &[-1.0]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
