@@ -14,6 +14,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Import an ONNX model (QONNX / FINN-ONNX) into the native model format.
+    Import(cmd::import::Args),
     /// Run a model on the integer reference executor (the truth hardware is checked against).
     Infer(cmd::infer::Args),
     /// Compile a model into a folded dataflow design: Verilog, memory files, report.
@@ -29,6 +31,7 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Import(a) => cmd::import::run(a),
         Command::Infer(a) => cmd::infer::run(a),
         Command::Compile(a) => cmd::compile::run(a),
         Command::Sim(a) => cmd::sim::run(a),

@@ -53,6 +53,30 @@ pub enum Layer {
 }
 
 impl Layer {
+    /// The layer's name, to rename it.
+    pub fn name_mut(&mut self) -> &mut String {
+        match self {
+            Layer::BinaryDense(l) => &mut l.name,
+            Layer::Threshold(l) => &mut l.name,
+            Layer::Dense(l) => &mut l.name,
+            Layer::HorqDense(l) => &mut l.name,
+            Layer::Conv2d(l) => &mut l.name,
+            Layer::MaxPool2d(l) => &mut l.name,
+        }
+    }
+
+    /// The layer's `kind` in `model.json`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Layer::BinaryDense(_) => "binary_dense",
+            Layer::Threshold(_) => "threshold",
+            Layer::Dense(_) => "dense",
+            Layer::HorqDense(_) => "horq_dense",
+            Layer::Conv2d(_) => "conv2d",
+            Layer::MaxPool2d(_) => "max_pool2d",
+        }
+    }
+
     /// The layer's name from the model file.
     pub fn name(&self) -> &str {
         match self {

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod compile;
+pub mod import;
 pub mod infer;
 pub mod sim;
 pub mod synth;

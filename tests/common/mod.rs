@@ -82,7 +82,7 @@ pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold
     Model { name: format!("random{seed}"), input: InputSpec { shape: vec![sizes[0]], dtype: DataType::UInt(8) }, layers }
 }
 
-#[allow(unused_imports)]
+#[allow(unused_imports)] // not every test crate that includes this module uses it
 pub use bitloom::simcheck::random_inputs;
 
 /// A random legal folding for every dense layer of `model`.

@@ -1,0 +1,372 @@
+//! Every error path: malformed files never panic and say what is wrong; every error about a node
+//! names the node and its op; nothing unsupported is imported silently.
+
+mod common;
+
+use bitloom_import::onnx::*;
+use bitloom_import::{import_bytes, ImportError, ImportOptions};
+use common::*;
+use prost::Message;
+
+fn import(bytes: &[u8]) -> Result<bitloom_import::Imported, ImportError> {
+    import_bytes(bytes, &ImportOptions::default())
+}
+
+/// A small valid model: input quantizer, dense, bipolar threshold, dense.
+fn valid() -> G {
+    let mut g = G::new(&[1, 4]);
+    let t = g.c(&[1, 1], &[128.0]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "BIPOLAR"), float("out_scale", 2.0), float("out_bias", -1.0)]);
+    let w = g.c(&[4, 3], &pm(&[1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1]));
+    g.apply("MatMul", &[&w]);
+    g.apply("Sign", &[]);
+    let w = g.c(&[3, 2], &pm(&[1, 0, 0, 1, 1, 1]));
+    g.apply("MatMul", &[&w]);
+    g
+}
+
+/// `node <name> (<op>): …`
+fn assert_node(e: &ImportError, node: &str, op: &str, says: &str) {
+    let s = e.to_string();
+    assert!(s.starts_with(&format!("node {node} ({op}): ")), "{s}");
+    assert!(s.contains(says), "{s}");
+    assert_eq!(e.node(), Some(node));
+}
+
+#[test]
+fn valid_model_imports() {
+    let m = valid().import().unwrap();
+    assert_eq!(m.model.layers.len(), 4);
+}
+
+#[test]
+fn empty_garbage_and_foreign_bytes() {
+    for (bytes, says) in [
+        (&b""[..], "empty"),
+        (&b"\x00\x01\x02"[..], "field number 0"),
+        (&b"hello world, this is not onnx"[..], "not"),
+        (&[0xffu8; 64][..], "varint"),
+        // a valid protobuf of no ONNX field: decodes to an empty model
+        (&[0x78, 0x01][..], "no graph"),
+    ] {
+        match import(bytes) {
+            Err(e @ ImportError::Protobuf { .. }) => assert!(e.to_string().contains(says), "{e}"),
+            other => panic!("{bytes:?}: {other:?}"),
+        }
+    }
+}
+
+/// Every prefix of a valid file, and many single-byte corruptions, give an error or a model,
+/// never a panic.
+#[test]
+fn truncations_and_corruptions_never_panic() {
+    let bytes = valid().bytes();
+    let whole = import(&bytes).unwrap().model;
+    let mut failed = 0;
+    for len in 0..bytes.len() {
+        // Protobuf has no end marker: a cut between two trailing fields that only drops
+        // metadata (here the custom domain's opset entry) still decodes to the same model.
+        match import(&bytes[..len]) {
+            Err(_) => failed += 1,
+            Ok(m) => assert_eq!(m.model, whole, "prefix {len} of {} imported differently", bytes.len()),
+        }
+    }
+    assert!(failed + 40 > bytes.len(), "{failed} of {} prefixes failed", bytes.len());
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..3000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut b = bytes.clone();
+        let i = (state % b.len() as u64) as usize;
+        b[i] = (state >> 32) as u8;
+        let _ = import(&b);
+    }
+}
+
+#[test]
+fn huge_and_inconsistent_tensors() {
+    let with_init = |t: TensorProto| {
+        let mut g = valid();
+        g.graph.initializer[1] = TensorProto { name: g.graph.initializer[1].name.clone(), ..t };
+        import(&g.bytes())
+    };
+    let huge = TensorProto { dims: vec![1 << 40, 1 << 40], data_type: data_type::FLOAT, ..Default::default() };
+    match with_init(huge) {
+        Err(e @ ImportError::Tensor { .. }) => assert!(e.to_string().contains("more than"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let short = TensorProto { dims: vec![4, 3], data_type: data_type::FLOAT, raw_data: vec![0; 47], ..Default::default() };
+    assert!(matches!(with_init(short), Err(ImportError::Tensor { .. })));
+    let external = TensorProto { dims: vec![4, 3], data_type: data_type::FLOAT, data_location: 1, ..Default::default() };
+    let e = with_init(external).unwrap_err();
+    assert!(e.to_string().contains("external"), "{e}");
+    let strings = TensorProto { dims: vec![1], data_type: data_type::STRING, ..Default::default() };
+    let e = with_init(strings).unwrap_err();
+    assert!(e.to_string().contains("STRING"), "{e}");
+    // huge dims on the graph input
+    let mut g = valid();
+    g.graph.input[0].r#type.as_mut().unwrap().tensor_type.as_mut().unwrap().shape.as_mut().unwrap().dim[1].dim_value = Some(1 << 40);
+    let e = import(&g.bytes()).unwrap_err();
+    assert!(e.to_string().contains("too many elements"), "{e}");
+}
+
+#[test]
+fn graph_level_errors() {
+    // two inputs
+    let mut g = valid();
+    let extra = g.graph.input[0].clone();
+    g.graph.input.push(ValueInfoProto { name: "y".into(), ..extra });
+    assert!(import(&g.bytes()).unwrap_err().to_string().contains("2 inputs that are not constants"));
+    // a symbolic non-batch dimension
+    let mut g = valid();
+    g.graph.input[0].r#type.as_mut().unwrap().tensor_type.as_mut().unwrap().shape.as_mut().unwrap().dim[1] =
+        Dimension { dim_value: None, dim_param: Some("W".into()) };
+    assert!(import(&g.bytes()).unwrap_err().to_string().contains("symbolic"));
+    // an output nobody produces
+    let g = valid();
+    assert!(import(&g.bytes_with_output("nowhere")).unwrap_err().to_string().contains("not produced"));
+    // no layer at all
+    let mut g = G::new(&[1, 4]);
+    g.apply("Identity", &[]);
+    assert!(g.import().unwrap_err().to_string().contains("no layer"));
+    // input annotated BIPOLAR
+    let mut g = valid();
+    g.annotate_input("BIPOLAR");
+    assert!(import(&g.bytes()).unwrap_err().to_string().contains("annotated BIPOLAR"));
+    // nodes out of topological order
+    let mut g = valid();
+    g.graph.node.swap(0, 1);
+    assert_node(&import(&g.bytes()).unwrap_err(), "MatMul_1", "MatMul", "topological order");
+}
+
+#[test]
+fn unknown_ops_attributes_and_domains() {
+    let mut g = valid();
+    g.op("Softmax", "", &[""], vec![int("axis", -1)]);
+    assert_node(&g.import().unwrap_err(), "Softmax_4", "Softmax", "not supported by the importer");
+
+    let mut g = valid();
+    g.graph.node[0].domain = "com.example".into();
+    assert_node(&g.import().unwrap_err(), "MultiThreshold_0", "MultiThreshold", "of domain \"com.example\"");
+
+    let mut g = valid();
+    g.graph.node[1].attribute.push(int("frobnicate", 1));
+    assert_node(&g.import().unwrap_err(), "MatMul_1", "MatMul", "attribute \"frobnicate\" is not supported");
+
+    let mut g = valid();
+    g.graph.node[0].attribute[1] = int("out_scale", 2);
+    assert_node(&g.import().unwrap_err(), "MultiThreshold_0", "MultiThreshold", "wrong type");
+
+    let mut g = valid();
+    g.graph.node[1].input.push("x".into());
+    assert_node(&g.import().unwrap_err(), "MatMul_1", "MatMul", "expected 2 inputs, found 3");
+
+    let mut g = valid();
+    g.graph.node[0].name.clear();
+    g.graph.node[0].attribute[0] = string("out_dtype", "QUUX");
+    assert_node(&g.import().unwrap_err(), "MultiThreshold_0", "MultiThreshold", "unknown out_dtype \"QUUX\"");
+}
+
+#[test]
+fn conv_and_maxpool_are_not_yet_native() {
+    let mut g = G::new(&[1, 1, 4, 4]);
+    let k = g.c(&[2, 1, 3, 3], &[1.0; 18]);
+    g.op("Conv", "", &["", &k], vec![ints("kernel_shape", &[3, 3])]);
+    g.apply("Sign", &[]);
+    let e = g.import().unwrap_err();
+    assert_eq!(e.to_string(), "node Conv_0 (Conv): convolutions are not yet in the native model format (it has dense and threshold layers only)");
+    assert!(matches!(e, ImportError::Unsupported { .. }));
+
+    let mut g = G::new(&[1, 1, 4, 4]);
+    g.apply("Sign", &[]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
+    assert_node(&g.import().unwrap_err(), "MaxPool_1", "MaxPool", "pooling (kernel [2, 2]) is not yet in the native model format");
+}
+
+#[test]
+fn weights_that_are_not_binary() {
+    // 2-bit weights from a Quant node
+    let mut g = G::new(&[1, 2]);
+    let s = g.c(&[], &[1.0]);
+    g.op("BipolarQuant", QONNX, &["", &s], vec![]);
+    let (w, ws, wz, wb) = (g.c(&[2, 2], &[0.3, -0.9, 0.6, 0.1]), g.c(&[], &[0.5]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
+    let wq = g.op("Quant", QONNX, &[&w, &ws, &wz, &wb], vec![int("signed", 1), int("narrow", 1)]);
+    let _ = wq;
+    let q = g.current.clone();
+    let act = g.graph.node[0].output[0].clone();
+    g.op("MatMul", "", &[&act, &q], vec![]);
+    assert_node(&g.import().unwrap_err(), "MatMul_2", "MatMul", "multi-bit weight layers are not yet in the native model format");
+
+    // ±1 weights, but the incoming scale differs per element
+    let mut g = G::new(&[1, 2]);
+    let c = g.c(&[2], &[1.0, 2.0]);
+    g.apply("Mul", &[&c]);
+    let w = g.c(&[2, 1], &[1.0, -1.0]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MatMul_1", "MatMul", "the scale of its input is not the same on every element (folded from Mul_0)");
+
+    // a zero weight
+    let mut g = G::new(&[1, 2]);
+    let w = g.c(&[2, 1], &[1.0, 0.0]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MatMul_0", "MatMul", "weights are not binary");
+
+    // XNOR-popcount weights must be 0/1
+    let mut g = G::new(&[1, 2]);
+    let w = g.c(&[2, 1], &[1.0, -1.0]);
+    g.op("XnorPopcountMatMul", "finn.custom_op.general", &["", &w], vec![]);
+    assert_node(&g.import().unwrap_err(), "XnorPopcountMatMul_0", "XnorPopcountMatMul", "must be 0 or 1");
+}
+
+#[test]
+fn graph_shapes_the_native_format_cannot_hold() {
+    // a branch: x feeds two nodes
+    let mut g = G::new(&[1, 2]);
+    g.apply("Sign", &[]);
+    let s = g.current.clone();
+    g.op("Add", "", &[&s, &s], vec![]);
+    assert_node(&g.import().unwrap_err(), "Add_1", "Add", "combines two computed tensors");
+
+    let mut g = G::new(&[1, 2]);
+    g.apply("Sign", &[]);
+    let s = g.current.clone();
+    g.op("Neg", "", &[&s], vec![]);
+    g.op("Neg", "", &[&s], vec![]);
+    assert_node(&g.import().unwrap_err(), "Neg_2", "Neg", "feeds 2 nodes");
+
+    // a constant divided by the tensor
+    let mut g = G::new(&[1, 2]);
+    let c = g.c(&[], &[1.0]);
+    g.op("Div", "", &[&c, ""], vec![]);
+    assert_node(&g.import().unwrap_err(), "Div_0", "Div", "not an affine map");
+
+    // division by zero
+    let mut g = G::new(&[1, 2]);
+    let c = g.c(&[2], &[1.0, 0.0]);
+    g.apply("Div", &[&c]);
+    assert_node(&g.import().unwrap_err(), "Div_0", "Div", "divides by 0");
+
+    // a constant that broadcasts the tensor to a larger shape
+    let mut g = G::new(&[1, 2]);
+    let c = g.c(&[3, 1], &[1.0, 2.0, 3.0]);
+    g.apply("Add", &[&c]);
+    assert_node(&g.import().unwrap_err(), "Add_0", "Add", "does not broadcast");
+
+    // Relu not before a quantizer
+    let mut g = G::new(&[1, 2]);
+    g.apply("Relu", &[]);
+    let w = g.c(&[2, 1], &[1.0, 1.0]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "Relu_0", "Relu", "followed by MatMul_1 (MatMul)");
+
+    // Transpose of a computed tensor
+    let mut g = G::new(&[1, 2]);
+    g.op("Transpose", "", &[""], vec![ints("perm", &[1, 0])]);
+    assert_node(&g.import().unwrap_err(), "Transpose_0", "Transpose", "flattened vector");
+
+    // MatMul of a matrix (not one vector)
+    let mut g = G::new(&[1, 2, 3]);
+    let w = g.c(&[3, 1], &[1.0, 1.0, 1.0]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MatMul_0", "MatMul", "only one vector at a time");
+
+    // dynamic reshape target
+    let mut g = G::new(&[1, 2]);
+    let x = g.current.clone();
+    g.apply("Sign", &[]);
+    let s = g.current.clone();
+    g.op("Reshape", "", &[&x, &s], vec![]);
+    assert_node(&g.import().unwrap_err(), "Reshape_1", "Reshape", "only constant shapes");
+}
+
+#[test]
+fn quantizer_and_topk_limits() {
+    // 9-bit activations: 511 thresholds
+    let mut g = G::new(&[1, 2]);
+    let (s, z, b) = (g.c(&[], &[1.0]), g.c(&[], &[0.0]), g.c(&[], &[9.0]));
+    g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0), int("narrow", 0)]);
+    assert_node(&g.import().unwrap_err(), "Quant_0", "Quant", "511 thresholds");
+
+    // Quant without `narrow`
+    let mut g = G::new(&[1, 2]);
+    let (s, z, b) = (g.c(&[], &[1.0]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
+    g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0)]);
+    assert_node(&g.import().unwrap_err(), "Quant_0", "Quant", "attribute \"narrow\" is required");
+
+    // negative Quant scale on activations
+    let mut g = G::new(&[1, 2]);
+    let (s, z, b) = (g.c(&[], &[-1.0]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
+    g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0), int("narrow", 0)]);
+    assert_node(&g.import().unwrap_err(), "Quant_0", "Quant", "not positive");
+
+    // MultiThreshold BIPOLAR with the wrong levels, and rows that do not fit
+    let mut g = G::new(&[1, 2]);
+    let t = g.c(&[1, 1], &[0.0]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "BIPOLAR")]);
+    assert_node(&g.import().unwrap_err(), "MultiThreshold_0", "MultiThreshold", "out_dtype BIPOLAR needs");
+    let mut g = G::new(&[1, 2]);
+    let t = g.c(&[3, 1], &[0.0, 1.0, 2.0]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "UINT1")]);
+    assert_node(&g.import().unwrap_err(), "MultiThreshold_0", "MultiThreshold", "3 threshold rows for 2 channels");
+    let mut g = G::new(&[1, 2]);
+    let t = g.c(&[1, 3], &[0.0, 1.0, 2.0]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "UINT1")]);
+    assert_node(&g.import().unwrap_err(), "MultiThreshold_0", "MultiThreshold", "cannot hold the output 2");
+
+    // BatchNormalization in training mode
+    let mut g = G::new(&[1, 2]);
+    let p = g.c(&[2], &[1.0, 1.0]);
+    g.op("BatchNormalization", "", &["", &p, &p, &p, &p], vec![int("training_mode", 1)]);
+    assert_node(&g.import().unwrap_err(), "BatchNormalization_0", "BatchNormalization", "training_mode");
+
+    // TopK with k = 2
+    let mut g = valid();
+    let k = g.ci(&[1], &[2]);
+    g.op_n("TopK", "", &["", &k], vec![], 2);
+    let idx = g.graph.node.last().unwrap().output[1].clone();
+    assert_node(&import(&g.bytes_with_output(&idx)).unwrap_err(), "TopK_4", "TopK", "k = 1");
+
+    // TopK's values as the output
+    let mut g = valid();
+    let k = g.ci(&[1], &[1]);
+    g.op_n("TopK", "", &["", &k], vec![], 2);
+    assert_node(&g.import().unwrap_err(), "TopK_4", "TopK", "only TopK's indices");
+}
+
+#[test]
+fn output_that_would_change_the_label() {
+    let mut g = valid();
+    let c = g.c(&[2], &[1.0, 2.0]);
+    g.apply("Mul", &[&c]);
+    let e = g.import().unwrap_err();
+    assert!(matches!(e, ImportError::Output { .. }), "{e}");
+    assert!(e.to_string().contains("the nodes after it are Mul_4"), "{e}");
+
+    let mut g = valid();
+    let c = g.c(&[2], &[0.0, 0.5]);
+    g.apply("Add", &[&c]);
+    assert!(g.import().unwrap_err().to_string().contains("same positive scale and the same offset"));
+}
+
+#[test]
+fn native_limits_are_reported() {
+    // accumulators over 32 bits: uint16 inputs into a dense layer of 40000 inputs
+    let n = 40_000;
+    let mut g = G::new(&[1, n]);
+    g.annotate_input("UINT16");
+    let w = g.c(&[n, 1], &vec![1.0; n as usize]);
+    g.apply("MatMul", &[&w]);
+    let e = g.import().unwrap_err();
+    assert!(matches!(e, ImportError::Native(_)), "{e}");
+    assert!(e.to_string().contains("wider than the 32 bits"), "{e}");
+}
+
+#[test]
+fn errors_do_not_depend_on_encoding_details() {
+    // A model encoded with packed dims (proto3 style) reads the same.
+    let g = valid();
+    let bytes = g.bytes();
+    let model = ModelProto::decode(&bytes[..]).unwrap();
+    assert_eq!(import(&model.encode_to_vec()).unwrap().model, import(&bytes).unwrap().model);
+}

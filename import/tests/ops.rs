@@ -1,0 +1,389 @@
+//! Every supported op on small hand-made graphs, and the streamlining math: each test builds an
+//! ONNX graph, imports it, and checks the native model against the float graph written out by
+//! hand (over every input, or a grid with the ties), plus the exact integer thresholds where the
+//! math is the point.
+
+mod common;
+
+use bitloom_compiler::model::{Layer, ThresholdOutput};
+use bitloom_compiler::reference::argmax;
+use bitloom_import::graph::Rounding;
+use common::*;
+
+fn threshold(m: &bitloom_import::Imported, i: usize) -> &bitloom_compiler::model::MultiThreshold {
+    match &m.model.layers[i] {
+        Layer::Threshold(t) => t,
+        other => panic!("layer {i} is {other:?}"),
+    }
+}
+
+fn dense_row(m: &bitloom_import::Imported, i: usize, r: usize) -> Vec<i8> {
+    match &m.model.layers[i] {
+        Layer::BinaryDense(d) => (0..d.in_features()).map(|c| if d.weights.get(r, c) { 1 } else { -1 }).collect(),
+        other => panic!("layer {i} is {other:?}"),
+    }
+}
+
+fn sign(v: f64) -> f64 {
+    if v >= 0.0 {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+/// The native output, mapped back to the graph's values: `scale · y + offset`.
+fn mapped(m: &bitloom_import::Imported, x: &[i64]) -> Vec<f64> {
+    run(m, x).iter().map(|&y| m.output.scale * y as f64 + m.output.offset).collect()
+}
+
+/// BN + Sign after a dense layer: the exact threshold, a negative scale (the row is negated so
+/// the comparison stays `≥`), and ties (BN output exactly 0 gives +1, as FINN's Sign does).
+#[test]
+fn batchnorm_sign_exact_thresholds_negative_scale_and_ties() {
+    let mut g = G::new(&[1, 3]);
+    let w = g.c(&[3, 2], &[1.0, 1.0, 1.0, -1.0, 1.0, 1.0]);
+    g.apply("MatMul", &[&w]);
+    let (gamma, beta, mean, var) = (g.c(&[2], &[1.0, -1.0]), g.c(&[2], &[0.5, 0.5]), g.c(&[2], &[3.0, 3.0]), g.c(&[2], &[4.0, 4.0]));
+    g.op("BatchNormalization", "", &["", &gamma, &beta, &mean, &var], vec![float("epsilon", 0.0)]);
+    g.apply("Sign", &[]);
+    let m = g.import().unwrap();
+    // channel 0: (acc − 3)/2 + 0.5 ≥ 0 ⇔ acc ≥ 2; channel 1: −(acc − 3)/2 + 0.5 ≥ 0 ⇔ −acc ≥ −4
+    assert_eq!(threshold(&m, 1).thresholds.values(), &[2, -4]);
+    assert_eq!(dense_row(&m, 0, 0), vec![1, 1, 1]);
+    assert_eq!(dense_row(&m, 0, 1), vec![-1, 1, -1], "row negated for the negative scale");
+    let mut ties = 0;
+    for a in 0..7 {
+        for b in 0..7 {
+            for c in 0..7 {
+                let acc = [f64::from(a + b + c), f64::from(a - b + c)];
+                ties += usize::from(acc[0] == 2.0) + usize::from(acc[1] == 4.0);
+                let want = [sign((acc[0] - 3.0) / 2.0 + 0.5), sign(-(acc[1] - 3.0) / 2.0 + 0.5)];
+                assert_eq!(mapped(&m, &[a.into(), b.into(), c.into()]), want, "x = {a},{b},{c}");
+            }
+        }
+    }
+    assert!(ties > 10, "the grid hits the ties");
+}
+
+/// A negative scale straight on the input (no dense row to negate): the comparison is
+/// complemented and the sign is carried into the next dense layer's column.
+#[test]
+fn negative_scale_on_the_input_is_complemented() {
+    let mut g = G::new(&[1, 2]);
+    let a = g.c(&[2], &[-1.0, 2.0]);
+    g.apply("Mul", &[&a]);
+    let b = g.c(&[2], &[10.0, -10.0]);
+    g.apply("Add", &[&b]);
+    g.apply("Sign", &[]);
+    let w = g.c(&[2, 1], &[1.0, 1.0]);
+    g.apply("MatMul", &[&w]);
+    let m = g.import().unwrap();
+    // element 0: −x + 10 ≥ 0 ⇔ ¬(x ≥ 11); element 1: 2x − 10 ≥ 0 ⇔ x ≥ 5
+    assert_eq!(threshold(&m, 0).thresholds.values(), &[11, 5]);
+    assert_eq!(dense_row(&m, 1, 0), vec![-1, 1]);
+    for x0 in 0..=20 {
+        for x1 in [0, 4, 5, 6, 200, 255] {
+            let want = sign(-f64::from(x0) + 10.0) + sign(2.0 * f64::from(x1) - 10.0);
+            assert_eq!(mapped(&m, &[x0.into(), x1.into()]), vec![want], "x = {x0},{x1}");
+        }
+    }
+}
+
+/// MultiThreshold with per-channel thresholds on a 4-D tensor, in NCHW and NHWC layouts, with
+/// `out_scale` / `out_bias` / `out_dtype`.
+#[test]
+fn multithreshold_layouts_and_output_levels() {
+    for nhwc in [false, true] {
+        let mut g = G::new(&[1, 2, 2, 2]);
+        let t = g.c(&[2, 2], &[10.0, 20.0, 100.0, 200.0]);
+        let attrs = if nhwc {
+            vec![string("out_dtype", "INT4"), float("out_scale", 2.0), float("out_bias", -2.0), string("data_layout", "NHWC")]
+        } else {
+            vec![string("out_dtype", "UINT2")]
+        };
+        g.op("MultiThreshold", QONNX, &["", &t], attrs);
+        g.op("Flatten", "", &[""], vec![]);
+        let w: Vec<f32> = (0..24).map(|i| if (i * 7) % 5 < 2 { -1.0 } else { 1.0 }).collect();
+        let w_name = g.c(&[8, 3], &w);
+        g.apply("MatMul", &[&w_name]);
+        let m = g.import().unwrap();
+        let t0 = threshold(&m, 0);
+        assert_eq!(t0.thresholds.rows(), 8);
+        assert_eq!(t0.output, ThresholdOutput::Integer { bias: if nhwc { -1 } else { 0 } });
+        for seed in 0..300u32 {
+            let x: Vec<i64> = (0..8).map(|i| i64::from((seed * 37 + i * 101) % 256)).collect();
+            let level = |i: usize| {
+                let ch = if nhwc { i % 2 } else { i / 4 };
+                let thr = if ch == 0 { [10, 20] } else { [100, 200] };
+                let count = thr.iter().filter(|&&t| x[i] >= t).count() as f64;
+                if nhwc {
+                    2.0 * count - 2.0
+                } else {
+                    count
+                }
+            };
+            let want: Vec<f64> = (0..3).map(|r| (0..8).map(|c| f64::from(w[c * 3 + r]) * level(c)).sum()).collect();
+            assert_eq!(mapped(&m, &x), want, "nhwc {nhwc}, x = {x:?}");
+        }
+    }
+}
+
+fn quant_reference(u: f64, lo: i64, hi: i64, mode: Rounding) -> f64 {
+    mode.apply(u.clamp(lo as f64, hi as f64))
+}
+
+/// Quant on activations: every rounding mode, ties included, signed/narrow/zero point.
+#[test]
+fn quant_activation_rounding_modes_and_ties() {
+    let modes = [("ROUND", Rounding::HalfEven), ("HALF_UP", Rounding::HalfUp), ("HALF_DOWN", Rounding::HalfDown), ("CEIL", Rounding::Ceil), ("FLOOR", Rounding::Floor), ("UP", Rounding::Up), ("DOWN", Rounding::Down)];
+    for (name, mode) in modes {
+        // unsigned 3-bit, u = x / 4: a tie every 4 steps
+        let mut g = G::new(&[1, 1]);
+        let c = g.c(&[], &[1.0 / 16.0]);
+        g.apply("Mul", &[&c]);
+        let (s, z, b) = (g.c(&[], &[0.25]), g.c(&[], &[0.0]), g.c(&[], &[3.0]));
+        g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0), int("narrow", 0), string("rounding_mode", name)]);
+        let m = g.import().unwrap();
+        for x in 0..=255i64 {
+            let want = 0.25 * quant_reference(x as f64 / 4.0, 0, 7, mode);
+            assert_eq!(mapped(&m, &[x]), vec![want], "{name} x = {x}");
+        }
+        // signed narrow 3-bit with zero point 1: u = ((x − 128)/32)/0.5 + 1
+        let mut g = G::new(&[1, 1]);
+        let c = g.c(&[], &[128.0]);
+        g.apply("Sub", &[&c]);
+        let c = g.c(&[], &[1.0 / 32.0]);
+        g.apply("Mul", &[&c]);
+        let (s, z, b) = (g.c(&[], &[0.5]), g.c(&[], &[1.0]), g.c(&[], &[3.0]));
+        g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 1), int("narrow", 1), string("rounding_mode", name)]);
+        let m = g.import().unwrap();
+        for x in 0..=255i64 {
+            let u = (x as f64 - 128.0) / 16.0 + 1.0;
+            let want = 0.5 * (quant_reference(u, -3, 3, mode) - 1.0);
+            assert_eq!(mapped(&m, &[x]), vec![want], "{name} signed x = {x}");
+        }
+    }
+}
+
+/// QuantReLU: Relu directly before an unsigned Quant folds into its thresholds; 1-bit signed
+/// Quant is bipolar.
+#[test]
+fn relu_quant_and_one_bit_quant() {
+    let mut g = G::new(&[1, 1]);
+    let c = g.c(&[], &[100.0]);
+    g.apply("Sub", &[&c]);
+    g.apply("Relu", &[]);
+    let (s, z, b) = (g.c(&[], &[16.0]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
+    g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0), int("narrow", 0), string("rounding_mode", "ROUND")]);
+    let m = g.import().unwrap();
+    for x in 0..=255i64 {
+        let want = 16.0 * quant_reference((x as f64 - 100.0).max(0.0) / 16.0, 0, 3, Rounding::HalfEven);
+        assert_eq!(mapped(&m, &[x]), vec![want], "x = {x}");
+    }
+
+    let mut g = G::new(&[1, 1]);
+    let c = g.c(&[], &[-100.0]);
+    g.apply("Add", &[&c]);
+    let (s, z, b) = (g.c(&[], &[3.0]), g.c(&[], &[0.0]), g.c(&[], &[1.0]));
+    g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 1), int("narrow", 0)]);
+    let m = g.import().unwrap();
+    assert_eq!(threshold(&m, 0).output, ThresholdOutput::Bipolar);
+    for x in 0..=255i64 {
+        assert_eq!(mapped(&m, &[x]), vec![3.0 * sign(x as f64 - 100.0)], "x = {x}");
+    }
+}
+
+/// Shape-only ops, constants from `Constant` nodes, Gemm with alpha/beta/transB/bias, Neg,
+/// constants on the left of Add/Sub/Mul, Div, a negative final scale (rows negated), and TopK
+/// as the label.
+#[test]
+fn shape_ops_constants_gemm_arithmetic_and_topk() {
+    let mut g = G::new(&[-1, 1, 2, 2]);
+    let shape = g.ci(&[2], &[1, 4]);
+    g.apply("Reshape", &[&shape]);
+    let axes = g.ci(&[1], &[1]);
+    g.apply("Unsqueeze", &[&axes]);
+    g.apply("Squeeze", &[&axes]);
+    g.op("Flatten", "", &[""], vec![int("axis", 1)]);
+    g.op("Cast", "", &[""], vec![int("to", 1)]);
+    g.apply("Identity", &[]);
+    let x = g.current.clone();
+    g.op("Constant", "", &[], vec![tensor_attr("value", tensor("k", &[], &[1.0 / 255.0]))]);
+    let k = g.current.clone();
+    g.op("Mul", "", &[&k, &x], vec![]);
+    let half = g.c(&[], &[0.5]);
+    g.op("Sub", "", &[&half, ""], vec![]); // 0.5 − x/255
+    let s = g.c(&[], &[1.0]);
+    g.op("BipolarQuant", QONNX, &["", &s], vec![]);
+    let wbits = [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 1];
+    let w = g.c(&[3, 4], &pm(&wbits));
+    let bias = g.c(&[3], &[0.5, 0.5, 0.5]);
+    g.op("Gemm", "", &["", &w, &bias], vec![float("alpha", 2.0), float("beta", 2.0), int("transB", 1)]);
+    g.apply("Neg", &[]);
+    let c3 = g.c(&[], &[3.0]);
+    let y = g.current.clone();
+    g.op("Add", "", &[&c3, &y], vec![]);
+    let d = g.c(&[], &[4.0]);
+    g.apply("Div", &[&d]);
+    let kk = g.ci(&[1], &[1]);
+    g.op_n("TopK", "", &["", &kk], vec![int("axis", -1)], 2);
+    let topk = g.graph.node.last().unwrap().output[1].clone();
+    let m = bitloom_import::import_bytes(&g.bytes_with_output(&topk), &Default::default()).unwrap();
+    assert_eq!(m.output.label.as_deref(), Some("TopK_14"));
+    assert_eq!(m.model.input.shape, vec![1, 2, 2]);
+    assert_eq!(m.model.layers.len(), 2, "{}", m.summary());
+    let wv = pm(&wbits);
+    let mut seen = std::collections::HashSet::new();
+    for seed in 0..256i64 {
+        let x: Vec<i64> = (0..4).map(|i| (seed * 53 + i * 97) % 256).collect();
+        let a: Vec<f64> = x.iter().map(|&v| sign(0.5 - v as f64 / 255.0)).collect();
+        let logits: Vec<f64> = (0..3)
+            .map(|r| {
+                let z = 2.0 * (0..4).map(|c| f64::from(wv[r * 4 + c]) * a[c]).sum::<f64>() + 2.0 * 0.5;
+                (3.0 - z) / 4.0
+            })
+            .collect();
+        let want = logits.iter().enumerate().fold(0, |best, (i, &v)| if v > logits[best] { i } else { best });
+        assert_eq!(argmax(&run(&m, &x)), want, "x = {x:?}");
+        seen.insert(want);
+    }
+    assert_eq!(seen.len(), 3, "every label occurs");
+}
+
+/// FINN's XNOR-popcount form: a BINARY MultiThreshold, XnorPopcountMatMul with 0/1 weights, and
+/// thresholds on the popcount.
+#[test]
+fn xnor_popcount_matmul() {
+    let mut g = G::new(&[1, 4]);
+    let t = g.c(&[1, 1], &[128.0]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "BINARY")]);
+    let w01 = [1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0];
+    let w = g.c(&[4, 3], &w01);
+    g.op("XnorPopcountMatMul", "finn.custom_op.general", &["", &w], vec![]);
+    let t = g.c(&[3, 1], &[2.0, 3.0, 1.0]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "BIPOLAR"), float("out_scale", 2.0), float("out_bias", -1.0)]);
+    let m = g.import().unwrap();
+    assert_eq!(threshold(&m, 0).output, ThresholdOutput::Bipolar, "a 0/1 output becomes bipolar");
+    for bits in 0..16i64 {
+        let x: Vec<i64> = (0..4).map(|i| if bits >> i & 1 == 1 { 200 } else { 3 }).collect();
+        let b: Vec<f64> = x.iter().map(|&v| f64::from(u8::from(v >= 128))).collect();
+        let want: Vec<f64> = (0..3)
+            .map(|r| {
+                let pop: f64 = (0..4).map(|c| f64::from(u8::from(b[c] == w01[c * 3 + r] as f64))).sum();
+                if pop >= [2.0, 3.0, 1.0][r] {
+                    1.0
+                } else {
+                    -1.0
+                }
+            })
+            .collect();
+        assert_eq!(mapped(&m, &x), want, "x = {x:?}");
+    }
+}
+
+/// A quantizer right after a bipolar one: the bipolar layer becomes a 0/1 layer, since the
+/// native format does not threshold ±1 values.
+#[test]
+fn quantizer_after_bipolar_layer() {
+    let mut g = G::new(&[1, 2]);
+    let c = g.c(&[], &[-100.0]);
+    g.apply("Add", &[&c]);
+    g.apply("Sign", &[]);
+    let c = g.c(&[], &[3.0]);
+    g.apply("Mul", &[&c]);
+    let t = g.c(&[1, 2], &[0.0, 2.0]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "UINT2")]);
+    let m = g.import().unwrap();
+    assert_eq!(threshold(&m, 0).output, ThresholdOutput::Integer { bias: 0 });
+    for x in 0..=255i64 {
+        let v = 3.0 * sign(x as f64 - 100.0);
+        let want = f64::from(u8::from(v >= 0.0) + u8::from(v >= 2.0));
+        assert_eq!(mapped(&m, &[x, 255 - x]), vec![want, if 255 - x >= 100 { 2.0 } else { 0.0 }], "x = {x}");
+    }
+}
+
+/// Logits as the output: the scalar scale and offset after the last layer are reported, and
+/// a dense layer straight on the raw input is fine.
+#[test]
+fn logits_output_scale_and_offset() {
+    let mut g = G::new(&[1, 3]);
+    let w = g.c(&[3, 2], &[0.5, -0.5, -0.5, -0.5, 0.5, 0.5]);
+    g.apply("MatMul", &[&w]);
+    let c = g.c(&[1], &[3.0]);
+    g.apply("Mul", &[&c]);
+    let c = g.c(&[1, 1], &[-7.0]);
+    g.apply("Add", &[&c]);
+    let m = g.import().unwrap();
+    assert_eq!((m.output.scale, m.output.offset), (1.5, -7.0));
+    assert_eq!(m.output.folded, vec!["Mul_1", "Add_2"]);
+    assert!(m.summary().contains("graph output = 1.5·y + -7"), "{}", m.summary());
+    for x in [[0, 0, 0], [255, 0, 3], [1, 2, 3], [255, 255, 255]] {
+        let want = vec![1.5 * (x[0] - x[1] + x[2]) as f64 - 7.0, 1.5 * (-x[0] - x[1] + x[2]) as f64 - 7.0];
+        assert_eq!(mapped(&m, &x), want);
+    }
+}
+
+/// The input type: the finn_datatype annotation, or the option.
+#[test]
+fn input_type_from_annotation_or_option() {
+    let build = |annotation: Option<&str>| {
+        let mut g = G::new(&[1, 2]);
+        if let Some(a) = annotation {
+            g.annotate_input(a);
+        }
+        let w = g.c(&[2, 1], &[1.0, 1.0]);
+        g.apply("MatMul", &[&w]);
+        g.bytes()
+    };
+    use bitloom_compiler::types::DataType;
+    use bitloom_import::{import_bytes, ImportOptions};
+    let m = import_bytes(&build(Some("INT4")), &ImportOptions::default()).unwrap();
+    assert_eq!(m.model.input.dtype, DataType::Int(4));
+    let m = import_bytes(&build(Some("FLOAT32")), &ImportOptions::default()).unwrap();
+    assert_eq!(m.model.input.dtype, DataType::UInt(8));
+    assert!(m.notes.iter().any(|n| n.contains("FLOAT32")), "{:?}", m.notes);
+    let opts = ImportOptions { input_dtype: Some(DataType::UInt(4)), name: Some("tiny".into()) };
+    let m = import_bytes(&build(None), &opts).unwrap();
+    assert_eq!((m.model.input.dtype, m.model.name.as_str()), (DataType::UInt(4), "tiny"));
+}
+
+/// Constant chains fold: a 1-bit signed `Quant` on weights (bipolar, as QONNX defines it) and a
+/// `Transpose`; a `Reshape` target computed by `Shape → Gather → Unsqueeze → Concat`; a scale
+/// computed by `Reciprocal(Sqrt(a + b))`.
+#[test]
+fn constant_chains_fold() {
+    let mut g = G::new(&[1, 2, 3]);
+    let x = g.current.clone();
+    g.op("Shape", "", &[&x], vec![]);
+    let zero = g.ci(&[], &[0]);
+    g.apply("Gather", &[&zero]);
+    let axes = g.ci(&[1], &[0]);
+    g.apply("Unsqueeze", &[&axes]);
+    let minus1 = g.ci(&[1], &[-1]);
+    g.op("Concat", "", &["", &minus1], vec![int("axis", 0)]);
+    let target = g.current.clone();
+    g.op("Reshape", "", &[&x, &target], vec![]);
+    let flat = g.current.clone();
+    let (a, b) = (g.c(&[], &[3.0]), g.c(&[], &[1.0]));
+    g.op("Add", "", &[&a, &b], vec![]);
+    g.apply("Sqrt", &[]);
+    g.apply("Reciprocal", &[]); // 0.5
+    let half = g.current.clone();
+    g.op("Mul", "", &[&flat, &half], vec![]);
+    let act = g.current.clone();
+    let wl = [0.3, -2.0, 0.0, 1.5, -0.1, -0.7, 0.2, 0.9, -0.4, 0.6, 0.8, -0.05];
+    let (w, s, z, bits) = (g.c(&[2, 6], &wl), g.c(&[2, 1], &[3.0, 3.0]), g.c(&[], &[0.0]), g.c(&[], &[1.0]));
+    g.op("Quant", QONNX, &[&w, &s, &z, &bits], vec![int("signed", 1), int("narrow", 0)]);
+    g.op("Transpose", "", &[""], vec![ints("perm", &[1, 0])]);
+    let wt = g.current.clone();
+    g.op("MatMul", "", &[&act, &wt], vec![]);
+    let m = g.import().unwrap();
+    assert_eq!(m.model.layers.len(), 1, "{}", m.summary());
+    assert_eq!(dense_row(&m, 0, 0), vec![1, -1, 1, 1, -1, -1]);
+    assert_eq!(dense_row(&m, 0, 1), vec![1, 1, -1, 1, 1, -1]);
+    assert_eq!((m.output.scale, m.output.offset), (1.5, 0.0), "weight scale 3 times input scale 0.5");
+    let x = [10, 0, 3, 255, 7, 1];
+    let acc: Vec<i64> = (0..2).map(|r| (0..6).map(|c| i64::from(dense_row(&m, 0, r)[c]) * x[c]).sum()).collect();
+    assert_eq!(run(&m, &x), acc);
+}

@@ -1,0 +1,529 @@
+#!/usr/bin/env python3
+"""Writes the ONNX fixtures of `bitloom import` (tests/data/onnx/) and their expected outputs.
+
+Positive fixtures, each a small TFC-like binarized MLP (784-64-64-10) in one of the forms the
+importer reads:
+
+  tfc_w1a1_qonnx.onnx   QONNX as Brevitas exports it before clean-up: ToTensor's Div by 255,
+                        the Shape/Gather/Unsqueeze/Concat/Reshape of `x.view(x.shape[0], -1)`,
+                        `2x - 1`, an 8-bit input Quant, BipolarQuant weights followed by a
+                        Transpose, BatchNormalization, BipolarQuant activations, TensorNorm as
+                        Sub/Mul/Mul/Add with a Reciprocal(Sqrt(var + eps)) constant chain, TopK.
+                        Quantizers in the "onnx.brevitas" domain, torch-style node names.
+  tfc_w1a2_qonnx.onnx   QONNX after clean-up: input normalisation ((x/255 - mean)/std), a
+                        BipolarQuant input quantizer, Gemm (transB = 1) with per-output-channel
+                        weight scales and a bias, BatchNormalization, Relu + 2-bit unsigned Quant
+                        activations (QuantReLU), logits as the output (no TopK).
+  tfc_w1a1_finn.onnx    FINN-ONNX after streamlining: Reshape, MultiThreshold (BIPOLAR,
+                        out_scale 2, out_bias -1; a ternary one with out_bias -1), MatMul with
+                        ±1 weights, a final Mul, TopK; finn_datatype annotations (input UINT8).
+  tfc_w1a1_tidy.onnx    FINN-ONNX as tidy-up writes Brevitas' older export: Mul/Add input
+                        scaling, Sign activations, MatMul with ±1 weights, a per-channel Mul
+                        (weight scale), BatchNormalization, a final Mul/Add, TopK.
+
+Next to each positive fixture, `<name>.expected.json` holds the labels the float graph predicts
+for the 200 committed MNIST digits (tests/data/mnist-images.idx.gz), computed by the small NumPy
+interpreter below in float32 (the QONNX/FINN ops as qonnx defines them). The random weights and
+the batch-norm statistics (calibrated on those digits so that the activations are balanced) are
+drawn again whenever a quantizer decision on one of the digits differs between float32 and
+float64 or a Sign meets an exact zero, so no expected label rests on a rounding tie.
+
+Negative fixtures: neg_conv.onnx (a Conv), neg_unknown_op.onnx (Softmax), neg_multibit.onnx
+(2-bit weights) and neg_truncated.onnx (the first half of tfc_w1a1_finn.onnx).
+
+Usage: python3 scripts/make_onnx.py [--out DIR] [--images FILE]     (needs numpy and onnx)
+The output is deterministic (fixed seeds, IR version 8, opset 13).
+"""
+
+import argparse
+import gzip
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+IR_VERSION = 8
+OPSET = 13
+QONNX = "qonnx.custom_op.general"
+BREVITAS = "onnx.brevitas"
+SIZES = [784, 64, 64, 10]
+
+
+# ----------------------------------------------------------------------------- data
+
+def load_idx_images(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    magic = int.from_bytes(data[0:4], "big")
+    assert magic == 0x00000803, hex(magic)
+    n, rows, cols = (int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
+    return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(n, rows * cols)
+
+
+# ----------------------------------------------------------------------------- interpreter
+
+def multithreshold(v, thr, out_scale, out_bias, channels_last):
+    vm = v if channels_last else np.moveaxis(v, 1, -1)
+    cmp = vm[..., None] >= (thr if thr.shape[0] != 1 else thr[0])
+    ret = np.count_nonzero(cmp, axis=-1).astype(v.dtype)
+    if not channels_last:
+        ret = np.moveaxis(ret, -1, 1)
+    return out_scale * ret + out_bias
+
+
+def int_quant(x, scale, zeropt, bits, signed, narrow, mode):
+    y = x / scale + zeropt
+    bits = int(bits)
+    if bits == 1 and signed:
+        y = np.where(y >= 0, 1.0, -1.0).astype(x.dtype)
+    else:
+        if signed:
+            lo, hi = -(2 ** (bits - 1)) + int(narrow), 2 ** (bits - 1) - 1
+        else:
+            lo, hi = 0, 2 ** bits - 1 - int(narrow)
+        y = np.clip(y, lo, hi)
+        assert mode.upper() in ("ROUND", "HALF_EVEN"), mode
+        y = np.round(y)
+    return ((y - zeropt) * scale).astype(x.dtype)
+
+
+def attrs(node):
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+class Trace:
+    """Records every quantizer decision, to compare float32 with float64."""
+
+    def __init__(self):
+        self.decisions = []
+        self.sign_zero = False
+
+
+def run(model, x, dtype, trace=None):
+    """Evaluates the graph on one input in `dtype`; returns the graph output."""
+    g = model.graph
+    env = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    env = {k: (v.astype(dtype) if v.dtype.kind == "f" else v) for k, v in env.items()}
+    env[g.input[0].name] = x.astype(dtype)
+    for n in g.node:
+        a = attrs(n)
+        i = [env[name] if name else None for name in n.input]
+        op = n.op_type
+        if op == "Constant":
+            out = [numpy_helper.to_array(a["value"])]
+        elif op in ("Add", "Sub", "Mul", "Div"):
+            f = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": np.divide}[op]
+            out = [f(i[0], i[1]).astype(np.result_type(i[0], i[1]))]
+        elif op == "Sqrt":
+            out = [np.sqrt(i[0])]
+        elif op == "Reciprocal":
+            out = [1 / i[0]]
+        elif op == "Relu":
+            out = [np.maximum(i[0], 0)]
+        elif op == "Sign":
+            if trace is not None:
+                trace.sign_zero |= bool((i[0] == 0).any())
+                trace.decisions.append(i[0] >= 0)
+            out = [np.sign(i[0])]
+        elif op == "Shape":
+            out = [np.array(i[0].shape, dtype=np.int64)]
+        elif op == "Gather":
+            out = [np.take(i[0], i[1], axis=a.get("axis", 0))]
+        elif op == "Unsqueeze":
+            out = [np.expand_dims(i[0], tuple(int(v) for v in i[1]))]
+        elif op == "Concat":
+            out = [np.concatenate(i, axis=a["axis"])]
+        elif op == "Reshape":
+            shape = [d if d != 0 else i[0].shape[k] for k, d in enumerate(i[1])]
+            out = [i[0].reshape(shape)]
+        elif op == "Flatten":
+            ax = a.get("axis", 1)
+            out = [i[0].reshape(int(np.prod(i[0].shape[:ax])), -1)]
+        elif op == "Transpose":
+            out = [np.transpose(i[0], a.get("perm"))]
+        elif op == "MatMul":
+            out = [np.matmul(i[0], i[1])]
+        elif op == "Gemm":
+            A = i[0].T if a.get("transA", 0) else i[0]
+            B = i[1].T if a.get("transB", 0) else i[1]
+            y = a.get("alpha", 1.0) * (A @ B)
+            if len(i) > 2 and i[2] is not None:
+                y = y + a.get("beta", 1.0) * i[2]
+            out = [y.astype(dtype)]
+        elif op == "BatchNormalization":
+            x_, s, b, m, v = i
+            shp = (1, -1) + (1,) * (x_.ndim - 2)
+            eps = np.array(a.get("epsilon", 1e-5), dtype=dtype)
+            out = [(x_ - m.reshape(shp)) / np.sqrt(v.reshape(shp) + eps) * s.reshape(shp) + b.reshape(shp)]
+        elif op == "BipolarQuant":
+            if trace is not None:
+                trace.decisions.append(i[0] >= 0)
+            out = [(np.where(i[0] >= 0, 1.0, -1.0) * i[1]).astype(dtype)]
+        elif op == "Quant":
+            y = int_quant(i[0], i[1], i[2], i[3], a.get("signed", 1), a.get("narrow", 0), a.get("rounding_mode", b"ROUND").decode() if isinstance(a.get("rounding_mode", "ROUND"), bytes) else a.get("rounding_mode", "ROUND"))
+            if trace is not None:
+                trace.decisions.append(np.round(y / i[1]))
+            out = [y]
+        elif op == "MultiThreshold":
+            layout = a.get("data_layout", b"NCHW")
+            layout = layout.decode() if isinstance(layout, bytes) else layout
+            y = multithreshold(i[0], i[1], a.get("out_scale", 1.0), a.get("out_bias", 0.0), layout[-1] == "C")
+            if trace is not None:
+                trace.decisions.append(y)
+            out = [y.astype(dtype)]
+        elif op == "TopK":
+            k = int(i[1][0])
+            idx = np.argsort(-i[0], axis=-1, kind="stable")[..., :k]
+            out = [np.take_along_axis(i[0], idx, axis=-1), idx.astype(np.int64)]
+        else:
+            raise NotImplementedError(op)
+        for name, val in zip(n.output, out):
+            if name:
+                env[name] = val
+    return env[g.output[0].name]
+
+
+def predict(model, images, input_shape):
+    """Labels of the float32 graph, or None when some decision differs from float64."""
+    labels = []
+    for img in images:
+        x = img.astype(np.float64).reshape(input_shape)
+        t32, t64 = Trace(), Trace()
+        y32 = run(model, x, np.float32, t32)
+        run(model, x, np.float64, t64)
+        if t32.sign_zero or t64.sign_zero:
+            return None
+        for d32, d64 in zip(t32.decisions, t64.decisions):
+            if not np.array_equal(d32, d64):
+                return None
+        y32 = np.asarray(y32).reshape(-1)
+        labels.append(int(y32[0]) if y32.dtype.kind == "i" else int(np.argmax(y32)))
+    return labels
+
+
+# ----------------------------------------------------------------------------- building blocks
+
+class Builder:
+    def __init__(self, names="qonnx"):
+        self.nodes, self.inits, self.count, self.names = [], [], {}, names
+
+    def const(self, name, value, dtype=np.float32):
+        self.inits.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
+        return name
+
+    def node(self, op, inputs, domain="", outputs=1, scope=None, **kw):
+        k = self.count.get(op, 0)
+        self.count[op] = k + 1
+        if self.names == "torch":
+            name = f"/{scope or 'features'}/{op}" + (f"_{k}" if k else "")
+        else:
+            name = f"{op}_{sum(self.count.values()) - 1}"
+        outs = [f"{name}_out{j}".replace("/", "_").lstrip("_") for j in range(outputs)]
+        self.nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain, **kw))
+        return outs[0] if outputs == 1 else outs
+
+    def model(self, name, inp, out, domains=(), annotations=None):
+        g = helper.make_graph(self.nodes, name, [inp], [out], initializer=self.inits)
+        for tensor, dtype in (annotations or {}).items():
+            qa = onnx.TensorAnnotation()
+            qa.tensor_name = tensor
+            e = qa.quant_parameter_tensor_names.add()
+            e.key, e.value = "finn_datatype", dtype
+            g.quantization_annotation.append(qa)
+        ops = [helper.make_opsetid("", OPSET)] + [helper.make_opsetid(d, 1) for d in domains]
+        m = helper.make_model(g, producer_name="bitloom make_onnx.py", opset_imports=ops)
+        m.ir_version = IR_VERSION
+        return m
+
+
+def signs(rng, rows, cols):
+    return np.where(rng.random((rows, cols)) < 0.5, -1.0, 1.0)
+
+
+def bn_params(rng, pre, negative=0.25):
+    """Batch-norm parameters calibrated on the pre-activations `pre` [n, channels]: centred near
+    the median, unit variance, some channels with a negative gamma."""
+    ch = pre.shape[1]
+    mean = np.median(pre, axis=0) + (rng.random(ch) - 0.5) * pre.std(axis=0) * 0.3
+    var = pre.var(axis=0) + 1.0
+    gamma = (0.5 + rng.random(ch)) * np.where(rng.random(ch) < negative, -1.0, 1.0)
+    beta = (rng.random(ch) - 0.5) * 0.4
+    return gamma, beta, mean, var
+
+
+def bn_apply(x, p, eps):
+    g, b, m, v = p
+    return (x - m) / np.sqrt(v + eps) * g + b
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+def tfc_w1a1_qonnx(rng, images):
+    eps = 1e-4
+    x = images.astype(np.float64) / 255.0 * 2 - 1
+    q_in = np.clip(np.round(x * 128), -128, 127)            # 8-bit input Quant, scale 2^-7
+    weights, bns = [], []
+    h = q_in / 128
+    for i in range(3):
+        w = signs(rng, SIZES[i + 1], SIZES[i]) * (0.05 + rng.random((SIZES[i + 1], SIZES[i])))
+        weights.append(w)
+        acc = h @ np.where(w >= 0, 1.0, -1.0).T
+        if i < 2:
+            p = bn_params(rng, acc)
+            bns.append(p)
+            h = np.where(bn_apply(acc, p, eps) >= 0, 1.0, -1.0)
+    tn = (float(rng.random() * 4 - 2), float(20 + rng.random() * 10), 0.5 + float(rng.random()), float(rng.random() - 0.5))
+
+    b = Builder(names="torch")
+    t = b.node("Div", ["global_in", b.const("c255", 255.0)], scope="preproc")
+    shp = b.node("Shape", [t], scope="features")
+    g0 = b.node("Gather", [shp, b.const("zero", 0, np.int64)], axis=0)
+    u0 = b.node("Unsqueeze", [g0, b.const("axes0", [0], np.int64)])
+    cat = b.node("Concat", [u0, b.const("minus1", [-1], np.int64)], axis=0)
+    t = b.node("Reshape", [t, cat])
+    t = b.node("Mul", [t, b.const("two", 2.0)])
+    t = b.node("Sub", [t, b.const("one", 1.0)])
+    t = b.node("Quant", [t, b.const("in_scale", 2.0 ** -7), b.const("in_zp", 0.0), b.const("in_bits", 8.0)],
+               domain=BREVITAS, signed=1, narrow=0, rounding_mode="ROUND", scope="features.0")
+    for i, w in enumerate(weights):
+        wq = b.node("BipolarQuant", [b.const(f"fc{i}.weight", w), b.const(f"fc{i}.scale", 1.0)], domain=BREVITAS,
+                    scope=f"features.{3 * i + 2}")
+        wt = b.node("Transpose", [wq], perm=[1, 0], scope=f"features.{3 * i + 2}")
+        t = b.node("MatMul", [t, wt], scope=f"features.{3 * i + 2}")
+        if i < 2:
+            g_, be, m, v = bns[i]
+            t = b.node("BatchNormalization", [t, b.const(f"bn{i}.weight", g_), b.const(f"bn{i}.bias", be),
+                                              b.const(f"bn{i}.running_mean", m), b.const(f"bn{i}.running_var", v)],
+                       epsilon=eps, scope=f"features.{3 * i + 3}")
+            t = b.node("BipolarQuant", [t, b.const(f"act{i}.scale", 1.0)], domain=BREVITAS, scope=f"features.{3 * i + 4}")
+    mean, var, weight, bias = tn
+    t = b.node("Sub", [t, b.const("tn.running_mean", mean)], scope="features.9")
+    ve = b.node("Add", [b.const("tn.running_var", var), b.const("tn.eps", 1e-4)], scope="features.9")
+    sq = b.node("Sqrt", [ve], scope="features.9")
+    rc = b.node("Reciprocal", [sq], scope="features.9")
+    t = b.node("Mul", [t, rc], scope="features.9")
+    t = b.node("Mul", [t, b.const("tn.weight", weight)], scope="features.9")
+    t = b.node("Add", [t, b.const("tn.bias", bias)], scope="features.9")
+    _, idx = b.node("TopK", [t, b.const("k", [1], np.int64)], outputs=2, axis=-1, largest=1, sorted=1, scope="topk")
+    b.nodes[-1].output[1] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 28, 28])
+    out = helper.make_tensor_value_info("global_out", TensorProto.INT64, [1, 1])
+    return b.model("tfc_w1a1", inp, out, domains=[BREVITAS]), [1, 1, 28, 28]
+
+
+def tfc_w1a2_qonnx(rng, images):
+    eps = 1e-5
+    mean, std = 0.1307, 0.3081
+    x = (images.astype(np.float64) / 255.0 - mean) / std
+    h = np.where(x >= 0, 1.0, -1.0)
+    a_scale = 2.0 ** -2
+    weights, wscales, biases, bns = [], [], [], []
+    for i in range(3):
+        o, n = SIZES[i + 1], SIZES[i]
+        ws = 2.0 ** rng.integers(-4, 0, size=(o, 1)) if i < 2 else np.full((o, 1), 2.0 ** -3)
+        w = signs(rng, o, n) * (0.01 + rng.random((o, n)))
+        bias = (rng.random(o) - 0.5) * 4 if i < 2 else np.zeros(o)
+        weights.append(w), wscales.append(ws), biases.append(bias)
+        acc = h @ (np.where(w >= 0, 1.0, -1.0) * ws).T + bias
+        if i < 2:
+            p = bn_params(rng, acc)
+            bns.append(p)
+            y = np.maximum(bn_apply(acc, p, eps), 0)
+            h = np.clip(np.round(y / a_scale), 0, 3) * a_scale
+
+    b = Builder()
+    t = b.node("Mul", ["global_in", b.const("inv255", np.float32(1 / 255.0))])
+    t = b.node("Sub", [t, b.const("norm_mean", mean)])
+    t = b.node("Div", [t, b.const("norm_std", std)])
+    t = b.node("BipolarQuant", [t, b.const("in_scale", 1.0)], domain=QONNX)
+    for i in range(3):
+        wq = b.node("BipolarQuant", [b.const(f"W{i}", weights[i]), b.const(f"W{i}_scale", wscales[i])], domain=QONNX)
+        t = b.node("Gemm", [t, wq, b.const(f"C{i}", biases[i])], transB=1)
+        if i < 2:
+            g_, be, m, v = bns[i]
+            t = b.node("BatchNormalization", [t, b.const(f"gamma{i}", g_), b.const(f"beta{i}", be),
+                                              b.const(f"mean{i}", m), b.const(f"var{i}", v)], epsilon=eps)
+            t = b.node("Relu", [t])
+            t = b.node("Quant", [t, b.const(f"a{i}_scale", a_scale), b.const(f"a{i}_zp", 0.0), b.const(f"a{i}_bits", 2.0)],
+                       domain=QONNX, signed=0, narrow=0, rounding_mode="ROUND")
+    b.nodes[-1].output[0] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, ["N", 784])
+    out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, ["N", 10])
+    return b.model("tfc_w1a2", inp, out, domains=[QONNX]), [1, 784]
+
+
+def tfc_w1a1_finn(rng, images):
+    x = images.astype(np.float64)
+    h = np.where(x >= 128, 1.0, -1.0)
+    weights, thresholds = [], []
+    for i in range(3):
+        w = signs(rng, SIZES[i + 1], SIZES[i])
+        weights.append(w)
+        acc = h @ w.T
+        if i == 0:
+            # one threshold per channel: integers (RoundAndClipThresholds) near the median
+            thr = np.ceil(np.median(acc, axis=0) + rng.integers(-3, 4, size=SIZES[1]))[:, None]
+            h = np.where(acc >= thr[:, 0], 1.0, -1.0)
+        elif i == 1:
+            # ternary: two thresholds per channel around the median, out_bias -1
+            lo = np.ceil(np.quantile(acc, 0.3, axis=0)) - 0.5
+            hi = np.ceil(np.quantile(acc, 0.7, axis=0)) + 0.5
+            thr = np.stack([lo, hi], axis=1)
+            h = (acc[:, :, None] >= thr[None]).sum(axis=2) - 1.0
+        thresholds.append(thr if i < 2 else None)
+
+    b = Builder()
+    t = b.node("Reshape", ["global_in", b.const("shape", [1, 784], np.int64)])
+    t = b.node("MultiThreshold", [t, b.const("in_thr", [[128.0]])], domain=QONNX, out_dtype="BIPOLAR",
+               out_scale=2.0, out_bias=-1.0, data_layout="NC")
+    ann = {"global_in": "UINT8", t: "BIPOLAR"}
+    for i in range(3):
+        wn = b.const(f"W{i}", weights[i].T)
+        ann[wn] = "BIPOLAR"
+        t = b.node("MatMul", [t, wn])
+        if i == 0:
+            t = b.node("MultiThreshold", [t, b.const("thr0", thresholds[0])], domain=QONNX, out_dtype="BIPOLAR",
+                       out_scale=2.0, out_bias=-1.0)
+        elif i == 1:
+            t = b.node("MultiThreshold", [t, b.const("thr1", thresholds[1])], domain=QONNX, out_dtype="INT2",
+                       out_bias=-1.0)
+    t = b.node("Mul", [t, b.const("out_scale", 0.125)])
+    _, idx = b.node("TopK", [t, b.const("k", [1], np.int64)], outputs=2, axis=-1)
+    b.nodes[-1].output[1] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 28, 28])
+    out = helper.make_tensor_value_info("global_out", TensorProto.INT64, [1, 1])
+    return b.model("tfc_w1a1_finn", inp, out, domains=[QONNX], annotations=ann), [1, 1, 28, 28]
+
+
+def tfc_w1a1_tidy(rng, images):
+    eps = 1e-5
+    x = images.astype(np.float64) * (2 / 255.0) - 1
+    h = np.where(x >= 0, 1.0, -1.0)
+    weights, scales, bns = [], [], []
+    for i in range(3):
+        w = signs(rng, SIZES[i + 1], SIZES[i])
+        s = 2.0 ** rng.integers(-3, 1, size=SIZES[i + 1])
+        weights.append(w), scales.append(s)
+        acc = (h @ w.T) * s
+        if i < 2:
+            p = bn_params(rng, acc, negative=0.3)
+            bns.append(p)
+            h = np.sign(bn_apply(acc, p, eps))
+    scales[2] = np.full(SIZES[3], 0.5)
+
+    b = Builder()
+    t = b.node("Reshape", ["global_in", b.const("shape", [1, -1], np.int64)])
+    t = b.node("Mul", [t, b.const("in_mul", np.float32(2 / 255.0))])
+    t = b.node("Add", [t, b.const("in_add", -1.0)])
+    t = b.node("Sign", [t])
+    for i in range(3):
+        t = b.node("MatMul", [t, b.const(f"W{i}", weights[i].T)])
+        t = b.node("Mul", [t, b.const(f"S{i}", scales[i])])
+        if i < 2:
+            g_, be, m, v = bns[i]
+            t = b.node("BatchNormalization", [t, b.const(f"g{i}", g_), b.const(f"b{i}", be), b.const(f"m{i}", m),
+                                              b.const(f"v{i}", v)], epsilon=eps)
+            t = b.node("Sign", [t])
+    t = b.node("Mul", [t, b.const("tn_mul", 1.7)])
+    t = b.node("Add", [t, b.const("tn_add", -0.3)])
+    _, idx = b.node("TopK", [t, b.const("k", [1], np.int64)], outputs=2, axis=-1)
+    b.nodes[-1].output[1] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 28, 28])
+    out = helper.make_tensor_value_info("global_out", TensorProto.INT64, [1, 1])
+    return b.model("tfc_w1a1_tidy", inp, out), [1, 1, 28, 28]
+
+
+def neg_conv(rng):
+    b = Builder()
+    t = b.node("Conv", ["global_in", b.const("K", signs(rng, 4, 9).reshape(4, 1, 3, 3))], kernel_shape=[3, 3])
+    t = b.node("Sign", [t])
+    t = b.node("Flatten", [t], axis=1)
+    t = b.node("MatMul", [t, b.const("W", signs(rng, 4 * 26 * 26, 10))])
+    b.nodes[-1].output[0] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 28, 28])
+    out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 10])
+    return b.model("neg_conv", inp, out)
+
+
+def neg_unknown_op(rng):
+    b = Builder()
+    t = b.node("MultiThreshold", ["global_in", b.const("thr", [[128.0]])], domain=QONNX, out_dtype="BIPOLAR",
+               out_scale=2.0, out_bias=-1.0)
+    t = b.node("MatMul", [t, b.const("W", signs(rng, 784, 10))])
+    t = b.node("Softmax", [t], axis=-1)
+    b.nodes[-1].output[0] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 784])
+    out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 10])
+    return b.model("neg_unknown_op", inp, out, domains=[QONNX])
+
+
+def neg_multibit(rng):
+    b = Builder()
+    t = b.node("BipolarQuant", ["global_in", b.const("s", 1.0)], domain=QONNX)
+    wq = b.node("Quant", [b.const("W", rng.random((784, 10)) - 0.5), b.const("ws", 0.25), b.const("wz", 0.0),
+                          b.const("wb", 2.0)], domain=QONNX, signed=1, narrow=1, rounding_mode="ROUND")
+    t = b.node("MatMul", [t, wq])
+    b.nodes[-1].output[0] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 784])
+    out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 10])
+    return b.model("neg_multibit", inp, out, domains=[QONNX])
+
+
+POSITIVE = [
+    ("tfc_w1a1_qonnx", tfc_w1a1_qonnx, 1),
+    ("tfc_w1a2_qonnx", tfc_w1a2_qonnx, 2),
+    ("tfc_w1a1_finn", tfc_w1a1_finn, 3),
+    ("tfc_w1a1_tidy", tfc_w1a1_tidy, 4),
+]
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=os.path.join(root, "tests", "data", "onnx"))
+    ap.add_argument("--images", default=os.path.join(root, "tests", "data", "mnist-images.idx.gz"))
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    images = load_idx_images(args.images)
+
+    def write(name, model):
+        with open(os.path.join(args.out, name + ".onnx"), "wb") as f:
+            f.write(model.SerializeToString())
+
+    for name, make, seed in POSITIVE:
+        for attempt in range(20):
+            rng = np.random.default_rng(1000 * seed + attempt)
+            model, input_shape = make(rng, images)
+            labels = predict(model, images, input_shape)
+            if labels is not None:
+                break
+        else:
+            sys.exit(f"{name}: no seed without rounding ties")
+        write(name, model)
+        expected = {
+            "model": name + ".onnx",
+            "images": "mnist-images.idx.gz",
+            "count": len(labels),
+            "evaluated_by": "scripts/make_onnx.py (NumPy, float32)",
+            "labels": labels,
+        }
+        with open(os.path.join(args.out, name + ".expected.json"), "w") as f:
+            json.dump(expected, f, indent=1)
+            f.write("\n")
+        print(f"{name}: seed attempt {attempt}, {len(set(labels))} distinct labels")
+
+    rng = np.random.default_rng(7)
+    write("neg_conv", neg_conv(rng))
+    write("neg_unknown_op", neg_unknown_op(rng))
+    write("neg_multibit", neg_multibit(rng))
+    with open(os.path.join(args.out, "tfc_w1a1_finn.onnx"), "rb") as f:
+        data = f.read()
+    with open(os.path.join(args.out, "neg_truncated.onnx"), "wb") as f:
+        f.write(data[: len(data) // 2])
+
+
+if __name__ == "__main__":
+    main()
