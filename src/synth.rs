@@ -276,9 +276,11 @@ fn xilinx_estimate(dir: &Path, target: &Target, logs: Vec<PathBuf>) -> Result<Re
     let brams = sum(&|k| k.starts_with("RAMB36")) + sum(&|k| k.starts_with("RAMB18")).div_ceil(2);
     let ffs = sum(&|k| k.starts_with("FD"));
     let dsps = sum(&|k| k.starts_with("DSP48"));
+    let avail = xilinx_capacity(&target.device);
     let resources = [("LUT", luts), ("FF", ffs), ("RAMB36", brams), ("DSP48", dsps)]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), Usage { used: v, available: 0 }))
+        .zip(avail)
+        .map(|((k, v), a)| (k.to_string(), Usage { used: v, available: a }))
         .collect();
     Ok(Report {
         bitstream: None,
@@ -290,6 +292,18 @@ fn xilinx_estimate(dir: &Path, target: &Target, logs: Vec<PathBuf>) -> Result<Re
         timing_met: false,
         logs,
     })
+}
+
+/// LUTs, flip-flops, 36 kbit block RAMs and DSP slices of the 7-series parts bitloom's boards
+/// carry (Xilinx DS180 and DS190); zeros for other parts.
+fn xilinx_capacity(part: &str) -> [u64; 4] {
+    if part.starts_with("xc7a35t") {
+        [20_800, 41_600, 50, 90]
+    } else if part.starts_with("xc7z020") {
+        [53_200, 106_400, 140, 220]
+    } else {
+        [0; 4]
+    }
 }
 
 #[cfg(test)]
