@@ -67,7 +67,16 @@ enum LayerFile {
     Threshold { name: String, thresholds: String, output: OutputFile },
     BinaryDense { name: String, in_features: usize, out_features: usize, weights: String },
     Dense { name: String, in_features: usize, out_features: usize, weight_type: String, weights: String },
-    HorqDense { name: String, in_features: usize, out_features: usize, order: u32, prescale: String, weights: String },
+    HorqDense {
+        name: String,
+        in_features: usize,
+        out_features: usize,
+        order: u32,
+        prescale: String,
+        shift: u32,
+        limit: i64,
+        weights: String,
+    },
     Conv2d {
         name: String,
         in_channels: usize,
@@ -221,13 +230,15 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
                     weight_type,
                 })
             }
-            LayerFile::HorqDense { name, in_features, out_features, order, prescale, weights } => {
+            LayerFile::HorqDense { name, in_features, out_features, order, prescale, shift, limit, weights } => {
                 let w = tensor(&tensors, name, weights)?;
                 let p = tensor(&tensors, name, prescale)?;
                 Layer::HorqDense(HorqDense {
                     name: name.clone(),
                     order: *order,
                     prescale: read_prescale(name, prescale, &p)?,
+                    shift: *shift,
+                    limit: *limit,
                     weights: read_weights(name, weights, &w, &dense_shape(*out_features, *in_features))?,
                 })
             }
@@ -499,6 +510,8 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
                     out_features: rows,
                     order: d.order,
                     prescale: pname,
+                    shift: d.shift,
+                    limit: d.limit,
                     weights: wname,
                 });
             }

@@ -162,13 +162,18 @@ pub fn int_dot_range(w: &IntMatrix, lo: i64, hi: i64) -> (i128, i128) {
 /// In integers, with `N = in_features` and `ch` the channel's prescale row:
 ///
 /// ```text
-/// R⁰[c] = mult[ch]·x[c] + add[ch]                     (batch-norm folded to fixed point)
+/// R⁰[c] = clamp((mult[ch]·x[c] + add[ch]) >> shift, −limit, limit)
+///                                                     (batch-norm folded to fixed point)
 /// for i in 1..=order:
 ///     βᵢ    = floor(Σ_c |Rⁱ⁻¹[c]| / N)                (the residual's mean magnitude)
 ///     Hᵢ[c] = +1 if Rⁱ⁻¹[c] ≥ 0 else −1               (sign, sign(0) = +1)
 ///     Rⁱ[c] = Rⁱ⁻¹[c] − βᵢ·Hᵢ[c]
 /// y[r] = Σ_i βᵢ · Σ_c W[r][c]·Hᵢ[c]
 /// ```
+///
+/// `>>` is an arithmetic shift (floor division by `2^shift`). The saturation at `limit` bounds
+/// every residual whatever the input range, so the hardware's widths stay small while
+/// `mult` keeps its precision; the exporter calibrates `shift` so saturation is rare.
 ///
 /// Order 1 is XNOR-Net's input binarization with its scale β₁; each further order binarizes
 /// what the previous ones missed. The hardware computes one XNOR-popcount per order.
@@ -180,6 +185,10 @@ pub struct HorqDense {
     pub order: u32,
     /// Prescale `(mult, add)` per channel, or one pair shared by every channel.
     pub prescale: Vec<(i64, i64)>,
+    /// Right shift after the prescale, 0 ≤ shift ≤ 62.
+    pub shift: u32,
+    /// Saturation of `R⁰`: `1 ≤ limit < 2³¹`.
+    pub limit: i64,
     /// The ±1 weights, `out_features` rows of `in_features` columns.
     pub weights: BitMatrix,
 }
@@ -203,14 +212,22 @@ impl HorqDense {
         self.prescale[if self.prescale.len() == 1 { 0 } else { c }]
     }
 
-    /// `Z`, the largest `|R⁰[c]|` over inputs in `lo ..= hi`. Every `βᵢ` and every `|Rⁱ[c]|` is
-    /// at most `Z` (`|Rⁱ| = ||Rⁱ⁻¹| − βᵢ| ≤ max(|Rⁱ⁻¹|, βᵢ)`), so `|y| ≤ order · Z · N`.
+    /// `R⁰[c]` for input `x` of channel `c`.
+    pub fn residual0(&self, c: usize, x: i64) -> i64 {
+        let (m, a) = self.prescale_of(c);
+        let v = (i128::from(m) * i128::from(x) + i128::from(a)) >> self.shift;
+        v.clamp(-i128::from(self.limit), i128::from(self.limit)) as i64
+    }
+
+    /// `Z`, the largest `|R⁰[c]|` over inputs in `lo ..= hi` (at most `limit`). Every `βᵢ` and
+    /// every `|Rⁱ[c]|` is at most `Z` (`|Rⁱ| = ||Rⁱ⁻¹| − βᵢ| ≤ max(|Rⁱ⁻¹|, βᵢ)`), so
+    /// `|y| ≤ order · Z · N`.
     pub fn max_residual(&self, lo: i64, hi: i64) -> i128 {
         self.prescale
             .iter()
             .map(|&(m, a)| {
-                let (p, q) = (i128::from(m) * i128::from(lo) + i128::from(a), i128::from(m) * i128::from(hi) + i128::from(a));
-                p.abs().max(q.abs())
+                let f = |x: i64| ((i128::from(m) * i128::from(x) + i128::from(a)) >> self.shift).abs();
+                f(lo).max(f(hi)).min(i128::from(self.limit))
             })
             .max()
             .unwrap_or(0)

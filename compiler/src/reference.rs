@@ -292,14 +292,7 @@ fn max_pool(p: &MaxPool2d, x: &[i64]) -> Vec<i64> {
 /// [`HorqDense`]'s residual binarization, one XNOR-popcount product per order.
 fn horq_dense(d: &HorqDense, x: &[i64]) -> Vec<i64> {
     let n = x.len() as i64;
-    let mut residual: Vec<i64> = x
-        .iter()
-        .enumerate()
-        .map(|(c, &v)| {
-            let (m, a) = d.prescale_of(c);
-            m * v + a
-        })
-        .collect();
+    let mut residual: Vec<i64> = x.iter().enumerate().map(|(c, &v)| d.residual0(c, v)).collect();
     let mut y = vec![0i64; d.out_features()];
     for _ in 0..d.order {
         let beta = residual.iter().map(|r| r.abs()).sum::<i64>() / n;

@@ -14,7 +14,8 @@
 //!    length; its table has 1 row (shared), one row per element, or a divisor of the length
 //!    (one row per channel of a channels-last map: element `i` uses row `i mod rows`). An integer
 //!    dense layer's weight type has a supported bit count and holds every one of its weights.
-//!    A HORQ layer has order 1 to 8 and 1 or `in_features` prescale pairs within 32 bits.
+//!    A HORQ layer has order 1 to 8, 1 or `in_features` prescale pairs within 32 bits, a shift of
+//!    at most 62 and a saturation limit in `1 ..= 2³¹ − 1`.
 //!    A convolution or pooling layer's input map (C×H×W, channels-last) holds exactly the
 //!    incoming vector, its window fits (kernel and stride ≥ 1, kernel ≤ H and W), and a
 //!    convolution's weight rows have K·K·C columns.
@@ -117,6 +118,10 @@ pub fn verify(model: &Model) -> Result<(), ModelError> {
                 let limit = i64::from(i32::MAX);
                 if let Some(&(m, a)) = d.prescale.iter().find(|(m, a)| m.abs() > limit || a.abs() > limit) {
                     let reason = format!("prescale ({m}, {a}) leaves the 32-bit range");
+                    return Err(ModelError::Horq { layer: name(), reason });
+                }
+                if d.shift > 62 || !(1..=limit).contains(&d.limit) {
+                    let reason = format!("shift {} must be at most 62 and limit {} in 1..=2^31-1", d.shift, d.limit);
                     return Err(ModelError::Horq { layer: name(), reason });
                 }
                 len = d.out_features();

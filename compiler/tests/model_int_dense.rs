@@ -161,7 +161,7 @@ fn horq(name: &str, order: u32, prescale: Vec<(i64, i64)>, rows: &[&[i8]]) -> La
             w.set(r, c, v > 0);
         }
     }
-    Layer::HorqDense(HorqDense { name: name.into(), order, prescale, weights: w })
+    Layer::HorqDense(HorqDense { name: name.into(), order, prescale, shift: 0, limit: i64::from(i32::MAX), weights: w })
 }
 
 #[test]
@@ -209,6 +209,19 @@ fn horq_verifier_format_and_compile() {
     }
     let huge = model(vec![horq("h", 8, vec![(i64::from(i32::MAX), 0)], rows)], 3);
     assert!(matches!(verify(&huge), Err(ModelError::TooWide { .. })));
+    // Shift and saturation bound the residuals whatever the prescale: the same layer with
+    // limit 1000 is valid, and its values saturate.
+    let Layer::HorqDense(mut h) = horq("h", 8, vec![(i64::from(i32::MAX), 0)], rows) else { unreachable!() };
+    h.limit = 1000;
+    let m2 = model(vec![Layer::HorqDense(h.clone())], 3);
+    verify(&m2).unwrap();
+    assert_eq!(value_ranges(&m2)[0], (-8 * 1000 * 3, 8 * 1000 * 3));
+    assert_eq!(h.residual0(0, 255), 1000);
+    h.shift = 40;
+    assert_eq!(h.residual0(0, 255), (i64::from(i32::MAX) * 255) >> 40);
+    assert_eq!(h.residual0(0, -1), -1, "an arithmetic shift floors");
+    h.shift = 63;
+    assert!(verify(&model(vec![Layer::HorqDense(h)], 3)).is_err());
     let e = compile(&m, &FoldChoice::TargetIi(1)).unwrap_err();
     assert!(e.to_string().contains("HORQ"), "{e}");
 }

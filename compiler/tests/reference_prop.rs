@@ -109,7 +109,8 @@ fn build(s: &Spec) -> Option<Model> {
             let rows = if rng.gen() { 1 } else { len };
             let prescale = (0..rows).map(|_| (rng.gen_range(-3..=3), rng.gen_range(-200..=200))).collect();
             let order = rng.gen_range(1..=3);
-            model.layers.push(Layer::HorqDense(HorqDense { name: format!("fc{i}"), order, prescale, weights: w }));
+            let (shift, limit) = (rng.gen_range(0..=3), rng.gen_range(50..=2000));
+            model.layers.push(Layer::HorqDense(HorqDense { name: format!("fc{i}"), order, prescale, shift, limit, weights: w }));
         } else if kind < 2 {
             let weight_type =
                 if rng.gen() { WeightType::Pow2(rng.gen_range(2..=5)) } else { WeightType::Int(rng.gen_range(2..=6)) };
@@ -162,7 +163,9 @@ fn naive(model: &Model, input: &[i64]) -> Vec<Vec<i64>> {
                     .enumerate()
                     .map(|(c, &v)| {
                         let (m, a) = d.prescale_of(c);
-                        m * v + a
+                        // floor((m·v + a) / 2^shift), saturated.
+                        let q = (m * v + a).div_euclid(1 << d.shift);
+                        q.clamp(-d.limit, d.limit)
                     })
                     .collect();
                 let mut y = vec![0i64; d.out_features()];
