@@ -22,6 +22,8 @@ enum Command {
     Sim(cmd::sim::Args),
     /// Benchmarks: reference vs float, cycles vs II, Verilator build and speed.
     Bench(cmd::bench::Args),
+    /// The board table: part, package, clock, UART pins, toolchain, installed or not, connected or not.
+    Boards(cmd::boards::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -31,6 +33,7 @@ fn main() -> std::process::ExitCode {
         Command::Compile(a) => cmd::compile::run(a),
         Command::Sim(a) => cmd::sim::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Boards(a) => cmd::boards::run(a),
     };
     match result {
         Ok(code) => code,

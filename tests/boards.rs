@@ -1,5 +1,5 @@
 //! The board table and its files: golden pin files and Vivado script (re-bless with `BITLOOM_BLESS=1`), pin files
-//! read back and compared with the table, and (needs yosys and nextpnr-ice40) every
+//! read back and compared with the table, the `bitloom boards` command, and (needs yosys and nextpnr-ice40) every
 //! iCE40 pin file placed by nextpnr on a small top level with exactly the board's ports.
 
 mod common;
@@ -8,10 +8,6 @@ use bitloom::boards::{boards, Board, Family, VivadoJob};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -169,6 +165,71 @@ fn every_pin_file_binds_exactly_the_table_ports() {
         };
         assert_eq!(clocks, [clock], "{}", path.display());
     }
+}
+
+fn bitloom(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bitloom")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+}
+
+#[test]
+fn boards_command_prints_the_table_and_json() {
+    let o = bitloom(&["boards"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for b in boards().unwrap() {
+        let row = out.lines().find(|l| l.starts_with(&format!("{} ", b.name))).unwrap_or_else(|| panic!("{out}"));
+        for cell in [&b.part, &b.package, &b.uart_rx.pin, &b.uart_tx.pin] {
+            assert!(row.contains(cell.as_str()), "{row}");
+        }
+        assert!(row.contains(b.toolchain.name()), "{row}");
+    }
+
+    let o = bitloom(&["boards", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let all = v.as_array().unwrap();
+    assert_eq!(all.len(), 8);
+    let ice = &all[0];
+    assert_eq!(ice["name"], "icebreaker");
+    assert_eq!(ice["part"], "iCE40UP5K");
+    assert_eq!(ice["clock"]["mhz"], 12.0);
+    assert_eq!(ice["uart_rx"]["pin"], "6");
+    assert_eq!(ice["usb_id"], "0403:6010");
+    assert!(ice["tools_installed"].is_boolean() && ice["connected_ports"].is_array());
+    assert!(all.iter().any(|b| b["name"] == "orangecrab" && b["usb_id"].is_null()));
+
+    let o = bitloom(&["boards", "ulx3s", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["toolchain"], "trellis");
+    assert_eq!(v["leds"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn boards_command_shows_one_board_and_its_pin_file() {
+    let o = bitloom(&["boards", "pynq-z2"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("T14") && out.contains("USB-UART adapter"), "{out}");
+
+    let o = bitloom(&["boards", "icebreaker", "--constraints"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        std::fs::read_to_string(root().join("constraints/icebreaker.pcf")).unwrap()
+    );
+}
+
+#[test]
+fn an_unknown_board_is_a_clear_error() {
+    let o = bitloom(&["boards", "icebraker"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown board `icebraker`; known boards: icebreaker, hx8k, alchitry-cu"), "{err}");
 }
 
 /// A top level with exactly the board ports; each LED shows a counter bit and the UART echoes.
