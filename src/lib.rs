@@ -1,6 +1,7 @@
 //! The `bitloom` command's library side: the build directory format and the bit-exact
 //! simulation check shared by the CLI, the benchmarks and the integration tests.
 
+pub mod boards;
 pub mod design;
 pub mod progress;
 pub mod simcheck;

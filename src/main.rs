@@ -26,6 +26,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// Synthesize a compiled design: utilization, fmax and a bitstream (yosys + nextpnr).
     Synth(cmd::synth::Args),
+    /// The board table: part, package, clock, UART pins, toolchain, installed or not, connected or not.
+    Boards(cmd::boards::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +39,7 @@ fn main() -> std::process::ExitCode {
         Command::Sim(a) => cmd::sim::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Boards(a) => cmd::boards::run(a),
     };
     match result {
         Ok(code) => code,

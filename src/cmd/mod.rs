@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and a `run` function.
 
 pub mod bench;
+pub mod boards;
 pub mod compile;
 pub mod import;
 pub mod infer;
