@@ -24,6 +24,12 @@ enum Command {
     Sim(cmd::sim::Args),
     /// Benchmarks: reference vs float, cycles vs II, Verilator build and speed.
     Bench(cmd::bench::Args),
+    /// Train a network with a quantization method (float, bnn, xnor, horq:K).
+    Train(cmd::train::TrainArgs),
+    /// Quantize a trained float network (inq:B, qil:W/A) with retraining.
+    Quantize(cmd::train::QuantizeArgs),
+    /// Test accuracy of a trained or imported model.
+    Eval(cmd::eval::Args),
     /// Synthesize a compiled design: utilization, fmax and a bitstream (yosys + nextpnr).
     Synth(cmd::synth::Args),
     /// The board table: part, package, clock, UART pins, toolchain, installed or not, connected or not.
@@ -39,6 +45,9 @@ fn main() -> std::process::ExitCode {
         Command::Sim(a) => cmd::sim::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Train(a) => cmd::train::run_train(a),
+        Command::Quantize(a) => cmd::train::run_quantize(a),
+        Command::Eval(a) => cmd::eval::run(a),
         Command::Boards(a) => cmd::boards::run(a),
     };
     match result {

@@ -13,17 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// An FPGA family and its flow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    /// Lattice iCE40: yosys `synth_ice40`, nextpnr-ice40, icepack.
-    Ice40,
-    /// Lattice ECP5: yosys `synth_ecp5`, nextpnr-ecp5, ecppack.
-    Ecp5,
-    /// Xilinx 7-series: yosys `synth_xilinx` estimates only.
-    Xilinx7,
-}
+use crate::boards::{find_tool, Family};
 
 /// What to build for.
 #[derive(Clone, Debug)]
@@ -97,20 +87,6 @@ endmodule
         ib = in_bits - 1,
         ob = out_bits - 1,
     )
-}
-
-/// Finds `tool` on PATH, or its `yowasp-` build (the PyPI packages of the ECP5 tools).
-pub fn find_tool(tool: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    for name in [tool.to_string(), format!("yowasp-{tool}")] {
-        for dir in std::env::split_paths(&path) {
-            let p = dir.join(&name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
 }
 
 fn install_hint(tool: &str) -> &'static str {

@@ -3,7 +3,9 @@
 pub mod bench;
 pub mod boards;
 pub mod compile;
+pub mod eval;
 pub mod import;
 pub mod infer;
 pub mod sim;
 pub mod synth;
+pub mod train;

@@ -6,7 +6,8 @@
 
 use anyhow::{bail, Context, Result};
 use bitloom::design::Design;
-use bitloom::synth::{measurement_top, synthesize, Family, Target};
+use bitloom::boards::Family;
+use bitloom::synth::{measurement_top, synthesize, Target};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,0 +1,204 @@
+//! Export of a trained network to the integer model the hardware runs (`Model`).
+//!
+//! Every layer's input is an integer code `c` standing for the value `s·c` (pixels: `s = 1/255`;
+//! bipolar activations: `s = 1`; b-bit activations: `s = 1/(2^b − 1)`). A layer accumulates
+//! `acc = Σ w_int·c` exactly, and its batch-norm output is `y = scale·acc + bias` with
+//!
+//! ```text
+//! scale = γ · ws · s / √(σ² + ε),   bias = β − γ·μ / √(σ² + ε)
+//! ```
+//!
+//! where `ws` is the weight scale (XNOR-Net's α per output, INQ's `2^n2`, QIL's `1/q`). The
+//! activation's steps `y ≥ levelₖ` become integer thresholds on `acc`
+//! ([`bitloom_compiler::quantize::affine_thresholds`]); a negative `scale` negates that output's
+//! weight row so every comparison stays `≥`. HORQ folds the batch-norm into the next layer's
+//! fixed-point prescale instead. The last layer has no batch-norm, so its raw accumulators
+//! rank the classes as the float logits do.
+
+use crate::net::{Net, BN_EPS};
+use crate::spec::Method;
+use anyhow::{bail, Result};
+use bitloom_compiler::model::*;
+use bitloom_compiler::quantize::affine_thresholds;
+use bitloom_compiler::types::DataType;
+use bitloom_compiler::verify::{value_ranges, verify};
+
+/// Fractional bits of HORQ's fixed-point residuals (`±1.0` is `±2^12`).
+pub const HORQ_FRAC_BITS: u32 = 12;
+
+fn vec1(t: &candle_core::Tensor) -> Result<Vec<f32>> {
+    Ok(t.flatten_all()?.to_vec1::<f32>()?)
+}
+
+/// Batch-norm of hidden layer `l` as `(γ/√(σ²+ε), β − γμ/√(σ²+ε))` per output.
+fn bn_affine(net: &Net, l: usize) -> Result<Vec<(f64, f64)>> {
+    let bn = &net.bn[l];
+    let (g, b, m, v) = (vec1(bn.gamma.as_tensor())?, vec1(bn.beta.as_tensor())?, vec1(&bn.mean)?, vec1(&bn.var)?);
+    Ok((0..g.len())
+        .map(|i| {
+            let k = f64::from(g[i]) / (f64::from(v[i]) + BN_EPS).sqrt();
+            (k, f64::from(b[i]) - k * f64::from(m[i]))
+        })
+        .collect())
+}
+
+/// The value range after the layers built so far (`lo ..= hi` of the last one).
+fn last_range(model: &Model) -> (i64, i64) {
+    value_ranges(model).last().copied().unwrap_or((model.input.dtype.min(), model.input.dtype.max()))
+}
+
+/// Threshold layer for hidden layer `l`: `scale[r]·acc + bias[r] ≥ level` for each level;
+/// returns the rows whose scale is negative (their weights must be negated).
+fn thresholds(name: String, affine: &[(f64, f64)], levels: &[f64], range: (i64, i64), output: ThresholdOutput) -> (Layer, Vec<bool>) {
+    let mut values = Vec::with_capacity(affine.len() * levels.len());
+    let mut negate = Vec::with_capacity(affine.len());
+    for &(scale, bias) in affine {
+        values.extend(affine_thresholds(scale, bias, levels, range.0, range.1));
+        negate.push(scale < 0.0);
+    }
+    let table = ThresholdTable::new(affine.len(), levels.len(), values).expect("rows × steps values");
+    (Layer::Threshold(MultiThreshold { name, thresholds: table, output }), negate)
+}
+
+fn sign_matrix(w: &[f32], rows: usize, cols: usize) -> BitMatrix {
+    let mut m = BitMatrix::zeros(rows, cols);
+    for r in 0..rows {
+        for c in 0..cols {
+            m.set(r, c, w[r * cols + c] >= 0.0);
+        }
+    }
+    m
+}
+
+/// The integer model of `net` for images of `input_shape` (8-bit pixels).
+pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
+    let mut model =
+        Model { name: name.to_string(), input: InputSpec { shape: input_shape.to_vec(), dtype: DataType::UInt(8) }, layers: Vec::new() };
+    let mut s_in = 1.0 / 255.0;
+    let sizes = net.sizes.clone();
+    for l in 0..net.layers() {
+        let (rows, cols) = (sizes[l + 1], sizes[l]);
+        let w = vec1(net.w[l].as_tensor())?;
+        let hidden = net.hidden(l);
+        match net.method {
+            Method::Float => bail!("a float network has no integer form: quantize it first (bitloom quantize)"),
+            Method::Bnn | Method::Xnor => {
+                let alpha: Vec<f64> = if net.method == Method::Xnor && hidden {
+                    (0..rows).map(|r| w[r * cols..(r + 1) * cols].iter().map(|v| f64::from(v.abs())).sum::<f64>() / cols as f64).collect()
+                } else {
+                    vec![1.0; rows]
+                };
+                model.layers.push(Layer::BinaryDense(BinaryDense { name: format!("fc{l}"), weights: sign_matrix(&w, rows, cols) }));
+                if hidden {
+                    let range = last_range(&model);
+                    let affine: Vec<(f64, f64)> =
+                        bn_affine(net, l)?.iter().zip(&alpha).map(|(&(k, b), &a)| (k * a * s_in, b)).collect();
+                    let (layer, negate) = thresholds(format!("act{l}"), &affine, &[0.0], range, ThresholdOutput::Bipolar);
+                    if let Some(Layer::BinaryDense(d)) = model.layers.last_mut() {
+                        for (r, _) in negate.iter().enumerate().filter(|(_, n)| **n) {
+                            for c in 0..cols {
+                                let v = d.weights.get(r, c);
+                                d.weights.set(r, c, !v);
+                            }
+                        }
+                    }
+                    model.layers.push(layer);
+                    s_in = 1.0;
+                }
+            }
+            Method::Inq(bits) => {
+                let Some(state) = net.inq.get(l) else { bail!("INQ state missing for layer {l}") };
+                let levels = state.levels;
+                let mut ints: Vec<i32> = vec1(&state.wq)?.iter().map(|&q| levels.to_int(q)).collect();
+                let ws = levels.scale();
+                let idx = model.layers.len();
+                let weights = IntMatrix::new(rows, cols, ints.clone()).expect("rows × cols");
+                model.layers.push(Layer::Dense(IntDense { name: format!("fc{l}"), weights, weight_type: WeightType::Pow2(bits) }));
+                if hidden {
+                    let range = last_range(&model);
+                    let affine: Vec<(f64, f64)> = bn_affine(net, l)?.iter().map(|&(k, b)| (k * ws * s_in, b)).collect();
+                    let steps: Vec<f64> = (1..=255).map(|k| (f64::from(k) - 0.5) / 255.0).collect();
+                    let (layer, negate) = thresholds(format!("act{l}"), &affine, &steps, range, ThresholdOutput::Integer { bias: 0 });
+                    negate_rows(&mut ints, cols, &negate);
+                    model.layers[idx] = Layer::Dense(IntDense {
+                        name: format!("fc{l}"),
+                        weights: IntMatrix::new(rows, cols, ints).expect("rows × cols"),
+                        weight_type: WeightType::Pow2(bits),
+                    });
+                    model.layers.push(layer);
+                    s_in = 1.0 / 255.0;
+                }
+            }
+            Method::Qil { w: wb, a: ab } => {
+                let (wi, xi) = net.qil_intervals(l)?;
+                let q = f64::from((1u32 << (wb - 1)) - 1);
+                let mut ints: Vec<i32> = w.iter().map(|&v| wi.weight_int(v, wb)).collect();
+                let idx = model.layers.len();
+                model.layers.push(Layer::Dense(IntDense {
+                    name: format!("fc{l}"),
+                    weights: IntMatrix::new(rows, cols, ints.clone()).expect("rows × cols"),
+                    weight_type: WeightType::Int(wb),
+                }));
+                if hidden {
+                    let range = last_range(&model);
+                    let affine: Vec<(f64, f64)> = bn_affine(net, l)?.iter().map(|&(k, b)| (k * s_in / q, b)).collect();
+                    let levels = xi.activation_levels(ab);
+                    let (layer, negate) = thresholds(format!("act{l}"), &affine, &levels, range, ThresholdOutput::Integer { bias: 0 });
+                    negate_rows(&mut ints, cols, &negate);
+                    model.layers[idx] = Layer::Dense(IntDense {
+                        name: format!("fc{l}"),
+                        weights: IntMatrix::new(rows, cols, ints).expect("rows × cols"),
+                        weight_type: WeightType::Int(wb),
+                    });
+                    model.layers.push(layer);
+                    s_in = 1.0 / f64::from((1u32 << ab) - 1);
+                }
+            }
+            Method::Horq(order) => {
+                let weights = sign_matrix(&w, rows, cols);
+                let layer = if l == 0 {
+                    // Centred pixels in exact fixed point: R⁰ = 2p − 255 stands for p/255 − 0.5.
+                    HorqDense { name: format!("fc{l}"), order, prescale: vec![(2, -255)], shift: 0, limit: 255, weights }
+                } else {
+                    horq_layer(net, l, order, weights, s_in)?
+                };
+                model.layers.push(Layer::HorqDense(layer));
+                // The next layer's input code is this layer's output y_int, in units of this
+                // layer's residuals: 1/510 after the first layer, 2^-F after the others.
+                s_in = if l == 0 { 1.0 / 510.0 } else { (-f64::from(HORQ_FRAC_BITS)).exp2() };
+            }
+        }
+    }
+    verify(&model)?;
+    Ok(model)
+}
+
+fn negate_rows(ints: &mut [i32], cols: usize, negate: &[bool]) {
+    for (r, _) in negate.iter().enumerate().filter(|(_, n)| **n) {
+        for v in &mut ints[r * cols..(r + 1) * cols] {
+            *v = -*v;
+        }
+    }
+}
+
+/// HORQ layer `l ≥ 1`: its input is the previous layer's `y_int` (per channel `c`), which the
+/// float network sees as `clamp(BN(α_c·s·y_int), −1, 1)`. In fixed point with `F` fractional
+/// bits: `R⁰ = clamp((mult·y_int + add) >> shift, ±2^F)` with `mult = round(scale·2^(F+shift))`,
+/// `add = round(bias·2^(F+shift)) + 2^(shift−1)` (the half makes the floor a rounding), and
+/// `shift` as large as keeps `mult` and `add` within 31 bits (more precision).
+fn horq_layer(net: &Net, l: usize, order: u32, weights: BitMatrix, s_in: f64) -> Result<HorqDense> {
+    let prev = vec1(net.w[l - 1].as_tensor())?;
+    let (rows_prev, cols_prev) = (net.sizes[l], net.sizes[l - 1]);
+    let alpha: Vec<f64> = (0..rows_prev)
+        .map(|r| prev[r * cols_prev..(r + 1) * cols_prev].iter().map(|v| f64::from(v.abs())).sum::<f64>() / cols_prev as f64)
+        .collect();
+    let affine: Vec<(f64, f64)> = bn_affine(net, l - 1)?.iter().zip(&alpha).map(|(&(k, b), &a)| (k * a * s_in, b)).collect();
+    let f = HORQ_FRAC_BITS as i32;
+    let big = affine.iter().map(|(k, b)| k.abs().max(b.abs())).fold(0.0f64, f64::max).max(1e-30);
+    // Largest shift with every |mult|, |add| < 2^30.
+    let shift = ((30.0 - big.log2()).floor() as i32 - f).clamp(0, 40) as u32;
+    let unit = f64::from(f as u32 + shift).exp2();
+    let half = if shift > 0 { 1i64 << (shift - 1) } else { 0 };
+    let prescale = affine.iter().map(|&(k, b)| ((k * unit).round() as i64, (b * unit).round() as i64 + half)).collect();
+    Ok(HorqDense { name: format!("fc{l}"), order, prescale, shift, limit: 1 << HORQ_FRAC_BITS, weights })
+}
