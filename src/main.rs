@@ -30,6 +30,8 @@ enum Command {
     Quantize(cmd::train::QuantizeArgs),
     /// Test accuracy of a trained or imported model.
     Eval(cmd::eval::Args),
+    /// Regenerate a report: `accuracy` trains every method and writes docs/accuracy.md with a chart.
+    Report(cmd::report::Args),
     /// Synthesize a compiled design: utilization, fmax and a bitstream (yosys + nextpnr).
     Synth(cmd::synth::Args),
     /// The board table: part, package, clock, UART pins, toolchain, installed or not, connected or not.
@@ -48,6 +50,7 @@ fn main() -> std::process::ExitCode {
         Command::Train(a) => cmd::train::run_train(a),
         Command::Quantize(a) => cmd::train::run_quantize(a),
         Command::Eval(a) => cmd::eval::run(a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Boards(a) => cmd::boards::run(a),
     };
     match result {

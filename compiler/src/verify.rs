@@ -14,7 +14,8 @@
 //!    length; its table has 1 row (shared), one row per element, or a divisor of the length
 //!    (one row per channel of a channels-last map: element `i` uses row `i mod rows`). An integer
 //!    dense layer's weight type has a supported bit count and holds every one of its weights.
-//!    A HORQ layer has order 1 to 8, 1 or `in_features` prescale pairs within 32 bits, a shift of
+//!    A HORQ layer has order 1 to 8, 1 or `in_features` prescale pairs (mult within 32 bits, add
+//!    within 63), a shift of
 //!    at most 62 and a saturation limit in `1 ..= 2³¹ − 1`.
 //!    A convolution or pooling layer's input map (C×H×W, channels-last) holds exactly the
 //!    incoming vector, its window fits (kernel and stride ≥ 1, kernel ≤ H and W), and a
@@ -116,8 +117,11 @@ pub fn verify(model: &Model) -> Result<(), ModelError> {
                     return Err(ModelError::Horq { layer: name(), reason });
                 }
                 let limit = i64::from(i32::MAX);
-                if let Some(&(m, a)) = d.prescale.iter().find(|(m, a)| m.abs() > limit || a.abs() > limit) {
-                    let reason = format!("prescale ({m}, {a}) leaves the 32-bit range");
+                // mult is a 32-bit multiplier; add carries the fixed-point offset at the full
+                // precision of the shift, so it may use 62 bits.
+                let add_limit = (1i64 << 62) - 1;
+                if let Some(&(m, a)) = d.prescale.iter().find(|(m, a)| m.abs() > limit || a.abs() > add_limit) {
+                    let reason = format!("prescale ({m}, {a}): mult must fit 32 bits and add 63");
                     return Err(ModelError::Horq { layer: name(), reason });
                 }
                 if d.shift > 62 || !(1..=limit).contains(&d.limit) {

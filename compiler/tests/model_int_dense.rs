@@ -202,7 +202,8 @@ fn horq_verifier_format_and_compile() {
         (0, vec![(1, 0)], "order 0"),
         (9, vec![(1, 0)], "order 9"),
         (1, vec![(1, 0), (1, 0)], "2 prescale rows"),
-        (1, vec![(1 << 40, 0)], "32-bit"),
+        (1, vec![(1 << 40, 0)], "mult must fit 32 bits"),
+        (1, vec![(1, 1 << 62)], "mult must fit 32 bits"),
     ] {
         let e = verify(&model(vec![horq("h", order, prescale, rows)], 3)).unwrap_err();
         assert!(e.to_string().contains(what), "{e}");

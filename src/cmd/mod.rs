@@ -6,6 +6,7 @@ pub mod compile;
 pub mod eval;
 pub mod import;
 pub mod infer;
+pub mod report;
 pub mod sim;
 pub mod synth;
 pub mod train;

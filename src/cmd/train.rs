@@ -49,6 +49,9 @@ pub struct TrainArgs {
     /// float, bnn, xnor or horq:K (INQ and QIL start from a float model: `bitloom quantize`).
     #[arg(long)]
     method: String,
+    /// Binarize pixels at 128 before the first layer (FINN TFC style; bnn and xnor only).
+    #[arg(long)]
+    binarize_input: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -107,7 +110,11 @@ pub fn run_train(a: TrainArgs) -> Result<ExitCode> {
     }
     let opts = options(&a.common)?;
     let data = data(&a.common)?;
+    if a.binarize_input && !matches!(method, Method::Bnn | Method::Xnor) {
+        bail!("--binarize-input is for bnn and xnor");
+    }
     let mut net = Net::new(arch.sizes(), method, a.common.seed)?;
+    net.binary_input = a.binarize_input;
     let t = Instant::now();
     let acc = fit::train(&mut net, &data, &opts, &method.to_string())?;
     let record = checkpoint::record(&net, &data, opts.epochs, opts.seed, acc, t.elapsed().as_secs_f64());

@@ -37,6 +37,9 @@ pub struct Record {
     /// INQ's exponent ranges per layer `(n1, n2)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inq_levels: Vec<(i32, i32)>,
+    /// Pixels binarized at 0.5 before the first layer.
+    #[serde(default)]
+    pub binary_input: bool,
     /// The model this one was quantized from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -97,6 +100,7 @@ pub fn load(dir: &Path) -> Result<(Net, Record)> {
     };
     let sizes = arch.sizes().to_vec();
     let mut net = Net::new(&sizes, method, 0)?;
+    net.binary_input = record.binary_input;
     for l in 0..net.layers() {
         net.w[l] = Var::from_tensor(&take(&format!("w{l}"), &[sizes[l + 1], sizes[l]])?)?;
     }
@@ -146,6 +150,7 @@ pub fn record(net: &Net, data: &Dataset, epochs: usize, seed: u64, accuracy_floa
         test_examples: data.test.len(),
         train_secs: secs,
         inq_levels: net.inq.iter().map(|s| (s.levels.n1, s.levels.n2)).collect(),
+        binary_input: net.binary_input,
         from: None,
     }
 }

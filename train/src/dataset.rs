@@ -26,10 +26,15 @@ impl Split {
         self.labels.is_empty()
     }
 
-    /// The first `n` examples (all when `n` is larger).
+    /// `n` examples spread evenly over the split (all when `n` is larger): files sorted by
+    /// class still give every class.
     pub fn take(&self, n: usize, image_len: usize) -> Split {
         let n = n.min(self.len());
-        Split { images: self.images[..n * image_len].to_vec(), labels: self.labels[..n].to_vec() }
+        let pick: Vec<usize> = (0..n).map(|i| i * self.len() / n.max(1)).collect();
+        Split {
+            images: pick.iter().flat_map(|&i| self.images[i * image_len..(i + 1) * image_len].iter().copied()).collect(),
+            labels: pick.iter().map(|&i| self.labels[i]).collect(),
+        }
     }
 }
 

@@ -23,8 +23,12 @@ use bitloom_compiler::quantize::affine_thresholds;
 use bitloom_compiler::types::DataType;
 use bitloom_compiler::verify::{value_ranges, verify};
 
-/// Fractional bits of HORQ's fixed-point residuals (`±1.0` is `±2^12`).
-pub const HORQ_FRAC_BITS: u32 = 12;
+/// Fractional bits of HORQ's fixed-point residuals (`±1.0` is `±2^16`): β is a floor of a
+/// mean, so its relative error is about `2^-16 / mean|R|`.
+pub const HORQ_FRAC_BITS: u32 = 16;
+
+/// Extra fractional bits of the first HORQ layer's centred pixels (`2p − 255` scaled by `2^8`).
+pub const HORQ_PIXEL_BITS: u32 = 8;
 
 fn vec1(t: &candle_core::Tensor) -> Result<Vec<f32>> {
     Ok(t.flatten_all()?.to_vec1::<f32>()?)
@@ -75,6 +79,15 @@ pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
     let mut model =
         Model { name: name.to_string(), input: InputSpec { shape: input_shape.to_vec(), dtype: DataType::UInt(8) }, layers: Vec::new() };
     let mut s_in = 1.0 / 255.0;
+    if net.binary_input {
+        if !matches!(net.method, Method::Bnn | Method::Xnor) {
+            bail!("binarized input is for BNN and XNOR-Net networks");
+        }
+        // x ≥ 0.5 ⟺ p/255 ≥ 0.5 ⟺ p ≥ 128 for integer pixels.
+        let table = ThresholdTable::new(1, 1, vec![128]).expect("one threshold");
+        model.layers.push(Layer::Threshold(MultiThreshold { name: "in_quant".into(), thresholds: table, output: ThresholdOutput::Bipolar }));
+        s_in = 1.0;
+    }
     let sizes = net.sizes.clone();
     for l in 0..net.layers() {
         let (rows, cols) = (sizes[l + 1], sizes[l]);
@@ -157,15 +170,16 @@ pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
             Method::Horq(order) => {
                 let weights = sign_matrix(&w, rows, cols);
                 let layer = if l == 0 {
-                    // Centred pixels in exact fixed point: R⁰ = 2p − 255 stands for p/255 − 0.5.
-                    HorqDense { name: format!("fc{l}"), order, prescale: vec![(2, -255)], shift: 0, limit: 255, weights }
+                    // Centred pixels in exact fixed point: R⁰ = (2p − 255)·2^8 stands for p/255 − 0.5.
+                    let g = 1i64 << HORQ_PIXEL_BITS;
+                    HorqDense { name: format!("fc{l}"), order, prescale: vec![(2 * g, -255 * g)], shift: 0, limit: 255 * g, weights }
                 } else {
                     horq_layer(net, l, order, weights, s_in)?
                 };
                 model.layers.push(Layer::HorqDense(layer));
                 // The next layer's input code is this layer's output y_int, in units of this
-                // layer's residuals: 1/510 after the first layer, 2^-F after the others.
-                s_in = if l == 0 { 1.0 / 510.0 } else { (-f64::from(HORQ_FRAC_BITS)).exp2() };
+                // layer's residuals: 1/(510·2^8) after the first layer, 2^-F after the others.
+                s_in = if l == 0 { 1.0 / (510.0 * f64::from(HORQ_PIXEL_BITS).exp2()) } else { (-f64::from(HORQ_FRAC_BITS)).exp2() };
             }
         }
     }
@@ -185,7 +199,7 @@ fn negate_rows(ints: &mut [i32], cols: usize, negate: &[bool]) {
 /// float network sees as `clamp(BN(α_c·s·y_int), −1, 1)`. In fixed point with `F` fractional
 /// bits: `R⁰ = clamp((mult·y_int + add) >> shift, ±2^F)` with `mult = round(scale·2^(F+shift))`,
 /// `add = round(bias·2^(F+shift)) + 2^(shift−1)` (the half makes the floor a rounding), and
-/// `shift` as large as keeps `mult` and `add` within 31 bits (more precision).
+/// `shift` as large as keeps every `mult` within 30 bits and `add` within 61 (full precision).
 fn horq_layer(net: &Net, l: usize, order: u32, weights: BitMatrix, s_in: f64) -> Result<HorqDense> {
     let prev = vec1(net.w[l - 1].as_tensor())?;
     let (rows_prev, cols_prev) = (net.sizes[l], net.sizes[l - 1]);
@@ -194,9 +208,12 @@ fn horq_layer(net: &Net, l: usize, order: u32, weights: BitMatrix, s_in: f64) ->
         .collect();
     let affine: Vec<(f64, f64)> = bn_affine(net, l - 1)?.iter().zip(&alpha).map(|(&(k, b), &a)| (k * a * s_in, b)).collect();
     let f = HORQ_FRAC_BITS as i32;
-    let big = affine.iter().map(|(k, b)| k.abs().max(b.abs())).fold(0.0f64, f64::max).max(1e-30);
-    // Largest shift with every |mult|, |add| < 2^30.
-    let shift = ((30.0 - big.log2()).floor() as i32 - f).clamp(0, 40) as u32;
+    let kmax = affine.iter().map(|(k, _)| k.abs()).fold(0.0f64, f64::max).max(1e-300);
+    let bmax = affine.iter().map(|(_, b)| b.abs()).fold(0.0f64, f64::max).max(1e-300);
+    // Largest shift with every |mult| < 2^30 and |add| < 2^61.
+    let by_mult = (30.0 - kmax.log2()).floor() as i32 - f;
+    let by_add = (61.0 - bmax.log2()).floor() as i32 - f;
+    let shift = by_mult.min(by_add).clamp(0, 44) as u32;
     let unit = f64::from(f as u32 + shift).exp2();
     let half = if shift > 0 { 1i64 << (shift - 1) } else { 0 };
     let prescale = affine.iter().map(|&(k, b)| ((k * unit).round() as i64, (b * unit).round() as i64 + half)).collect();

@@ -6,7 +6,7 @@ use crate::net::{InqState, Net};
 use crate::spec::Method;
 use anyhow::{bail, Result};
 use bitloom_compiler::quantize::{inq_partition, InqLevels};
-use candle_core::{DType, Device, Tensor, D};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -48,13 +48,16 @@ pub fn evaluate(net: &mut Net, split: &Split, len: usize) -> Result<f64> {
     Ok(preds.iter().zip(&split.labels).filter(|(p, l)| **p == usize::from(**l)).count() as f64 / split.len() as f64)
 }
 
-/// Predicted classes, in evaluation mode.
+/// Predicted classes, in evaluation mode: the first largest logit, the rule the reference
+/// executor's `argmax` follows (binarized networks tie often).
 pub fn predict(net: &mut Net, split: &Split, len: usize) -> Result<Vec<usize>> {
     let mut out = Vec::with_capacity(split.len());
     let idx: Vec<usize> = (0..split.len()).collect();
     for chunk in idx.chunks(1000) {
-        let logits = net.forward(&images_tensor(split, chunk, len)?, false)?;
-        out.extend(logits.argmax(D::Minus1)?.to_vec1::<u32>()?.into_iter().map(|c| c as usize));
+        let logits = net.forward(&images_tensor(split, chunk, len)?, false)?.to_vec2::<f32>()?;
+        out.extend(logits.iter().map(|row| {
+            row.iter().enumerate().fold(0, |best, (i, &v)| if v > row[best] { i } else { best })
+        }));
     }
     Ok(out)
 }

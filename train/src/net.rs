@@ -71,6 +71,9 @@ pub struct Net {
     pub sizes: Vec<usize>,
     /// The method in the forward pass.
     pub method: Method,
+    /// Binarize the pixels (`x ≥ 0.5` → +1, else −1) before the first layer, as FINN's TFC
+    /// does, so the first layer is XNOR-popcount too (BNN and XNOR-Net only).
+    pub binary_input: bool,
     /// Weights, `[out, in]` per layer.
     pub w: Vec<Var>,
     /// Batch-norm of every hidden layer.
@@ -133,7 +136,16 @@ impl Net {
                 });
             }
         }
-        let net = Net { sizes: sizes.to_vec(), method, w, bn, log_scale: scalar(0.0)?, qil: Vec::new(), inq: Vec::new() };
+        let net = Net {
+            sizes: sizes.to_vec(),
+            method,
+            binary_input: false,
+            w,
+            bn,
+            log_scale: scalar(0.0)?,
+            qil: Vec::new(),
+            inq: Vec::new(),
+        };
         Ok(net)
     }
 
@@ -266,7 +278,7 @@ impl Net {
 
     /// Logits for a batch `x` of `[batch, sizes[0]]` pixels scaled to [0, 1].
     pub fn forward(&mut self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let mut a = x.clone();
+        let mut a = if self.binary_input { sign0(&(x - 0.5)?)? } else { x.clone() };
         for l in 0..self.layers() {
             if let Method::Horq(k) = self.method {
                 // Pixels are all ≥ 0, so their first-order sign carries nothing: centre them.
