@@ -180,9 +180,12 @@ fn conv_graph(attrs: Vec<AttributeProto>, kernel: (i64, i64), group: i64) -> G {
     g
 }
 
+/// Conv attributes, kernel (height, width), group, and what the error says.
+type ConvCase = (Vec<AttributeProto>, (i64, i64), i64, &'static str);
+
 #[test]
 fn conv_geometry_the_native_format_cannot_hold() {
-    let cases: Vec<(Vec<AttributeProto>, (i64, i64), i64, &str)> = vec![
+    let cases: Vec<ConvCase> = vec![
         (vec![ints("pads", &[1, 1, 1, 1])], (3, 3), 1, "attribute pads [1, 1, 1, 1] is not supported: the native layers have no padding"),
         (vec![ints("pads", &[0, 0, 0, 1])], (3, 3), 1, "attribute pads [0, 0, 0, 1]"),
         (vec![int("group", 2)], (3, 3), 2, "attribute group = 2 is not supported: grouped and depthwise"),
