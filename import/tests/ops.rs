@@ -625,3 +625,44 @@ fn integer_dense_layers() {
         assert_eq!(mapped(&m, &x), want, "x = {x:?}");
     }
 }
+
+/// A quantizer after pooled bipolar values: the bipolar layer becomes a 0/1 layer through the
+/// pooling (max commutes with `2c − 1`), and the next thresholds are per channel.
+#[test]
+fn quantizer_after_pooled_bipolar_map() {
+    let mut g = G::new(&[1, 2, 4, 4]);
+    let c = g.c(&[1, 2, 1, 1], &[-100.0, -50.0]);
+    g.apply("Add", &[&c]);
+    g.apply("Sign", &[]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
+    let m3 = g.c(&[1, 2, 1, 1], &[3.0, 1.0]);
+    g.apply("Mul", &[&m3]);
+    let t = g.c(&[2, 2], &[0.0, 2.0, -2.0, 0.5]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "UINT2")]);
+    g.op("Flatten", "", &[""], vec![]);
+    let w: Vec<f32> = (0..8).map(|i| if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
+    let wn = g.c(&[8, 1], &w);
+    g.apply("MatMul", &[&wn]);
+    let m = g.import().unwrap();
+    let s = m.summary();
+    assert_eq!(threshold(&m, 0).output, ThresholdOutput::Integer { bias: 0 }, "{s}");
+    assert!(s.contains("threshold 2×uint2, per channel"), "{s}");
+    for seed in 0..300u64 {
+        let x = ints_in(32, seed, 0, 150);
+        let a: Vec<f64> = (0..32).map(|i| sign(x[i] as f64 + [-100.0, -50.0][i / 16])).collect();
+        let (pooled, _, _) = pool_nchw(&a, (2, 4, 4), 2, 2);
+        let q: Vec<f64> = pooled
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let ch = i / 4;
+                let v = v * [3.0, 1.0][ch];
+                let thr = [[0.0, 2.0], [-2.0, 0.5]][ch];
+                thr.iter().filter(|&&t| v >= t).count() as f64
+            })
+            .collect();
+        let want = vec![(0..8).map(|i| f64::from(w[i]) * q[i]).sum::<f64>()];
+        let hwc: Vec<i64> = (0..32).map(|p| x[(p % 2) * 16 + p / 2]).collect();
+        assert_eq!(mapped(&m, &hwc), want, "x = {x:?}");
+    }
+}
