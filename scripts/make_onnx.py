@@ -21,15 +21,32 @@ importer reads:
                         scaling, Sign activations, MatMul with ±1 weights, a per-channel Mul
                         (weight scale), BatchNormalization, a final Mul/Add, TopK.
 
+and three with convolutions and integer weights:
+
+  cnv_w1a1_qonnx.onnx   a small binarized CNN in QONNX as Brevitas exports it (FINN's CNV order):
+                        8-bit input Quant, Conv 3x3 stride 2 (1 -> 8 channels) with per-channel
+                        BipolarQuant weights, BatchNormalization, BipolarQuant, Conv 3x3 (8 -> 8,
+                        with a bias), BatchNormalization, BipolarQuant, MaxPool 2x2, Flatten,
+                        MatMul 200 -> 32, BatchNormalization, BipolarQuant, MatMul 32 -> 10, TopK.
+  mlp_w4a4_qonnx.onnx   a 784-32-32-10 MLP with 4-bit Quant weights (per-tensor scale, narrow;
+                        per-output-channel scale on a Gemm with transB and bias; per-tensor,
+                        not narrow, on the last layer), a 4-bit unsigned input Quant, Relu +
+                        4-bit and Relu + 2-bit unsigned Quant activations, TopK.
+  mlp_inq_pow2.onnx     an INQ-style 784-32-32-10 MLP: float weights that are 0 or ±2^e (INQ's
+                        5-bit levels, no weight quantizer in the graph), the first MatMul straight
+                        on the scaled input, BatchNormalization, Relu + 4-bit Quant, TopK.
+
 Next to each positive fixture, `<name>.expected.json` holds the labels the float graph predicts
 for the 200 committed MNIST digits (tests/data/mnist-images.idx.gz), computed by the small NumPy
 interpreter below in float32 (the QONNX/FINN ops as qonnx defines them). The random weights and
 the batch-norm statistics (calibrated on those digits so that the activations are balanced) are
 drawn again whenever a quantizer decision on one of the digits differs between float32 and
-float64 or a Sign meets an exact zero, so no expected label rests on a rounding tie.
+float64, a Sign meets an exact zero, or the two largest scores are nearly but not exactly equal,
+so no expected label rests on a rounding tie.
 
-Negative fixtures: neg_conv.onnx (a Conv), neg_unknown_op.onnx (Softmax), neg_multibit.onnx
-(2-bit weights) and neg_truncated.onnx (the first half of tfc_w1a1_finn.onnx).
+Negative fixtures: neg_conv_pads.onnx (a Conv with padding), neg_unknown_op.onnx (Softmax),
+neg_float_weights.onnx (unquantized float weights) and neg_truncated.onnx (the first half of
+tfc_w1a1_finn.onnx).
 
 Usage: python3 scripts/make_onnx.py [--out DIR] [--images FILE]     (needs numpy and onnx)
 The output is deterministic (fixed seeds, IR version 8, opset 13).
@@ -90,6 +107,28 @@ def int_quant(x, scale, zeropt, bits, signed, narrow, mode):
     return ((y - zeropt) * scale).astype(x.dtype)
 
 
+def conv2d(x, w, stride):
+    """NCHW convolution without padding: x [n, c, h, w], w [o, c, k, k]."""
+    k = w.shape[2]
+    ho, wo = (x.shape[2] - k) // stride + 1, (x.shape[3] - k) // stride + 1
+    out = np.zeros((x.shape[0], w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for ky in range(k):
+        for kx in range(k):
+            patch = x[:, :, ky:ky + stride * (ho - 1) + 1:stride, kx:kx + stride * (wo - 1) + 1:stride]
+            out += np.einsum("nchw,oc->nohw", patch, w[:, :, ky, kx])
+    return out
+
+
+def maxpool2d(x, k, stride):
+    ho, wo = (x.shape[2] - k) // stride + 1, (x.shape[3] - k) // stride + 1
+    out = None
+    for ky in range(k):
+        for kx in range(k):
+            patch = x[:, :, ky:ky + stride * (ho - 1) + 1:stride, kx:kx + stride * (wo - 1) + 1:stride]
+            out = patch if out is None else np.maximum(out, patch)
+    return out
+
+
 def attrs(node):
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
@@ -100,6 +139,7 @@ class Trace:
     def __init__(self):
         self.decisions = []
         self.sign_zero = False
+        self.scores = None
 
 
 def run(model, x, dtype, trace=None):
@@ -146,6 +186,14 @@ def run(model, x, dtype, trace=None):
             out = [np.transpose(i[0], a.get("perm"))]
         elif op == "MatMul":
             out = [np.matmul(i[0], i[1])]
+        elif op == "Conv":
+            assert not any(a.get("pads", [0])) and a.get("group", 1) == 1
+            y = conv2d(i[0], i[1], a.get("strides", [1, 1])[0])
+            if len(i) > 2 and i[2] is not None:
+                y = y + i[2].reshape(1, -1, 1, 1)
+            out = [y.astype(dtype)]
+        elif op == "MaxPool":
+            out = [maxpool2d(i[0], a["kernel_shape"][0], a.get("strides", [1, 1])[0])]
         elif op == "Gemm":
             A = i[0].T if a.get("transA", 0) else i[0]
             B = i[1].T if a.get("transB", 0) else i[1]
@@ -175,6 +223,8 @@ def run(model, x, dtype, trace=None):
                 trace.decisions.append(y)
             out = [y.astype(dtype)]
         elif op == "TopK":
+            if trace is not None:
+                trace.scores = i[0]
             k = int(i[1][0])
             idx = np.argsort(-i[0], axis=-1, kind="stable")[..., :k]
             out = [np.take_along_axis(i[0], idx, axis=-1), idx.astype(np.int64)]
@@ -193,12 +243,20 @@ def predict(model, images, input_shape):
         x = img.astype(np.float64).reshape(input_shape)
         t32, t64 = Trace(), Trace()
         y32 = run(model, x, np.float32, t32)
-        run(model, x, np.float64, t64)
+        y64 = run(model, x, np.float64, t64)
         if t32.sign_zero or t64.sign_zero:
             return None
         for d32, d64 in zip(t32.decisions, t64.decisions):
             if not np.array_equal(d32, d64):
                 return None
+        # The label must not rest on a near-tie of the two largest scores that float rounding
+        # breaks (the exact native model breaks an exact tie by the lower index, as TopK does in
+        # both precisions when the scores are exactly equal).
+        def top2(t, y):
+            return np.sort(np.asarray(t.scores if t.scores is not None else y).reshape(-1))[-2:]
+        s32, s64 = top2(t32, y32), top2(t64, y64)
+        if s64[1] - s64[0] <= 1e-9 * max(1.0, abs(s64[1])) and not (s64[0] == s64[1] and s32[0] == s32[1]):
+            return None
         y32 = np.asarray(y32).reshape(-1)
         labels.append(int(y32[0]) if y32.dtype.kind == "i" else int(np.argmax(y32)))
     return labels
@@ -436,16 +494,187 @@ def tfc_w1a1_tidy(rng, images):
     return b.model("tfc_w1a1_tidy", inp, out), [1, 1, 28, 28]
 
 
-def neg_conv(rng):
+def channels_last(x):
+    """[n, c, h, w] -> [n * h * w, c]: one row per pixel, for per-channel statistics."""
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def bn_apply_map(x, p, eps):
+    g, b, m, v = (t.reshape(1, -1, 1, 1) for t in p)
+    return (x - m) / np.sqrt(v + eps) * g + b
+
+
+def cnv_w1a1_qonnx(rng, images):
+    eps = 1e-4
+    x = images.astype(np.float64).reshape(-1, 1, 28, 28) / 255.0 * 2 - 1
+    h = np.clip(np.round(x * 128), -128, 127) / 128          # 8-bit input Quant, scale 2^-7
+    convs, bns = [], []
+    for i, (cin, cout, stride) in enumerate([(1, 8, 2), (8, 8, 1)]):
+        w = signs(rng, cout, cin * 9).reshape(cout, cin, 3, 3) * (0.05 + rng.random((cout, cin, 3, 3)))
+        scale = 2.0 ** rng.integers(-3, 1, size=(cout, 1, 1, 1))
+        bias = (rng.random(cout) - 0.5) * 2 if i == 1 else None
+        convs.append((w, scale, bias, stride))
+        acc = conv2d(h, np.where(w >= 0, 1.0, -1.0) * scale, stride)
+        if bias is not None:
+            acc = acc + bias.reshape(1, -1, 1, 1)
+        p = bn_params(rng, channels_last(acc))
+        bns.append(p)
+        h = np.where(bn_apply_map(acc, p, eps) >= 0, 1.0, -1.0)
+    h = maxpool2d(h, 2, 2).reshape(h.shape[0], -1)
+    w_fc = [signs(rng, 32, 200) * (0.05 + rng.random((32, 200))), signs(rng, 10, 32) * (0.05 + rng.random((10, 32)))]
+    acc = h @ np.where(w_fc[0] >= 0, 1.0, -1.0).T
+    p_fc = bn_params(rng, acc)
+
     b = Builder()
-    t = b.node("Conv", ["global_in", b.const("K", signs(rng, 4, 9).reshape(4, 1, 3, 3))], kernel_shape=[3, 3])
+    t = b.node("Div", ["global_in", b.const("c255", 255.0)])
+    t = b.node("Mul", [t, b.const("two", 2.0)])
+    t = b.node("Sub", [t, b.const("one", 1.0)])
+    t = b.node("Quant", [t, b.const("in_scale", 2.0 ** -7), b.const("in_zp", 0.0), b.const("in_bits", 8.0)],
+               domain=QONNX, signed=1, narrow=0, rounding_mode="ROUND")
+    for i, (w, scale, bias, stride) in enumerate(convs):
+        wq = b.node("BipolarQuant", [b.const(f"conv{i}.weight", w), b.const(f"conv{i}.scale", scale)], domain=QONNX)
+        ins = [t, wq] + ([b.const(f"conv{i}.bias", bias)] if bias is not None else [])
+        t = b.node("Conv", ins, kernel_shape=[3, 3], strides=[stride, stride], pads=[0, 0, 0, 0], dilations=[1, 1], group=1)
+        g_, be, m, v = bns[i]
+        t = b.node("BatchNormalization", [t, b.const(f"bn{i}.weight", g_), b.const(f"bn{i}.bias", be),
+                                          b.const(f"bn{i}.running_mean", m), b.const(f"bn{i}.running_var", v)], epsilon=eps)
+        t = b.node("BipolarQuant", [t, b.const(f"act{i}.scale", 1.0)], domain=QONNX)
+    t = b.node("MaxPool", [t], kernel_shape=[2, 2], strides=[2, 2])
+    t = b.node("Flatten", [t], axis=1)
+    for i, w in enumerate(w_fc):
+        wq = b.node("BipolarQuant", [b.const(f"fc{i}.weight", w.T), b.const(f"fc{i}.scale", 1.0)], domain=QONNX)
+        t = b.node("MatMul", [t, wq])
+        if i == 0:
+            g_, be, m, v = p_fc
+            t = b.node("BatchNormalization", [t, b.const("bn_fc.weight", g_), b.const("bn_fc.bias", be),
+                                              b.const("bn_fc.running_mean", m), b.const("bn_fc.running_var", v)],
+                       epsilon=eps)
+            t = b.node("BipolarQuant", [t, b.const("act_fc.scale", 1.0)], domain=QONNX)
+    _, idx = b.node("TopK", [t, b.const("k", [1], np.int64)], outputs=2, axis=-1, largest=1, sorted=1)
+    b.nodes[-1].output[1] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 28, 28])
+    out = helper.make_tensor_value_info("global_out", TensorProto.INT64, [1, 1])
+    return b.model("cnv_w1a1", inp, out, domains=[QONNX]), [1, 1, 28, 28]
+
+
+def quant_int(w, scale, bits, narrow):
+    lo, hi = -(2 ** (bits - 1)) + int(narrow), 2 ** (bits - 1) - 1
+    return np.clip(np.round(w / scale), lo, hi) * scale
+
+
+MLP = [784, 32, 32, 10]
+
+
+def mlp_w4a4_qonnx(rng, images):
+    eps = 1e-5
+    x = images.astype(np.float64) / 255.0
+    h = np.clip(np.round(x * 15), 0, 15) / 15                 # 4-bit unsigned input Quant
+    a_scales, a_bits = [0.25, 0.5], [4, 2]
+    layers, bns = [], []
+    for i in range(3):
+        n, o = MLP[i], MLP[i + 1]
+        w = (rng.random((o, n)) - 0.5) * 2                      # [out, in]
+        if i == 1:
+            scale = (0.1 + rng.random((o, 1))) / 7              # per output channel
+        else:
+            scale = np.float64(np.float32(np.abs(w).max() / 7 * 0.6))
+        narrow = i != 2
+        bias = (rng.random(o) - 0.5) if i == 1 else None
+        layers.append((w, scale, narrow, bias))
+        acc = h @ quant_int(w, scale, 4, narrow).T + (bias if bias is not None else 0)
+        if i < 2:
+            p = bn_params(rng, acc)
+            bns.append(p)
+            y = np.maximum(bn_apply(acc, p, eps), 0)
+            h = np.clip(np.round(y / a_scales[i]), 0, 2 ** a_bits[i] - 1) * a_scales[i]
+
+    b = Builder()
+    t = b.node("Div", ["global_in", b.const("c255", 255.0)])
+    t = b.node("Quant", [t, b.const("in_scale", np.float32(1 / 15)), b.const("in_zp", 0.0), b.const("in_bits", 4.0)],
+               domain=QONNX, signed=0, narrow=0, rounding_mode="ROUND")
+    for i, (w, scale, narrow, bias) in enumerate(layers):
+        qargs = [b.const(f"W{i}_scale", scale if i == 1 else scale), b.const(f"W{i}_zp", 0.0), b.const(f"W{i}_bits", 4.0)]
+        if i == 1:
+            wq = b.node("Quant", [b.const(f"W{i}", w)] + qargs, domain=QONNX, signed=1, narrow=int(narrow),
+                        rounding_mode="ROUND")
+            t = b.node("Gemm", [t, wq, b.const(f"C{i}", bias)], transB=1)
+        else:
+            wq = b.node("Quant", [b.const(f"W{i}", w.T)] + qargs, domain=QONNX, signed=1, narrow=int(narrow),
+                        rounding_mode="ROUND")
+            t = b.node("MatMul", [t, wq])
+        if i < 2:
+            g_, be, m, v = bns[i]
+            t = b.node("BatchNormalization", [t, b.const(f"gamma{i}", g_), b.const(f"beta{i}", be),
+                                              b.const(f"mean{i}", m), b.const(f"var{i}", v)], epsilon=eps)
+            t = b.node("Relu", [t])
+            t = b.node("Quant", [t, b.const(f"a{i}_scale", a_scales[i]), b.const(f"a{i}_zp", 0.0),
+                                 b.const(f"a{i}_bits", float(a_bits[i]))], domain=QONNX, signed=0, narrow=0,
+                       rounding_mode="ROUND")
+    _, idx = b.node("TopK", [t, b.const("k", [1], np.int64)], outputs=2, axis=-1)
+    b.nodes[-1].output[1] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, ["N", 784])
+    out = helper.make_tensor_value_info("global_out", TensorProto.INT64, ["N", 1])
+    return b.model("mlp_w4a4", inp, out, domains=[QONNX]), [1, 784]
+
+
+def inq_quantize(w, bits):
+    """INQ's levels and rounding (bitloom_compiler::quantize::InqLevels): 0 or ±2^e, n2 <= e <= n1."""
+    n1 = int(np.floor(np.log2(4 * np.abs(w).max() / 3)))
+    n2 = n1 + 1 - 2 ** (bits - 1) // 2
+    a = np.abs(w)
+    q = np.zeros_like(w)
+    for e in range(n2, n1 + 1):
+        beta = 2.0 ** e
+        alpha = 0.0 if e == n2 else 2.0 ** (e - 1)
+        q = np.where(((alpha + beta) / 2 <= a) & (a < 1.5 * beta), beta, q)
+    q = np.where(a >= 1.5 * 2.0 ** n1, 2.0 ** n1, q)
+    return np.sign(w) * q
+
+
+def mlp_inq_pow2(rng, images):
+    eps = 1e-5
+    h = images.astype(np.float64) / 255.0
+    a_scale = 0.25
+    weights, bns = [], []
+    for i in range(3):
+        n, o = MLP[i], MLP[i + 1]
+        w = inq_quantize(rng.normal(0, 0.1, size=(n, o)), 5)   # [in, out]
+        weights.append(w)
+        acc = h @ w
+        if i < 2:
+            p = bn_params(rng, acc)
+            bns.append(p)
+            h = np.clip(np.round(np.maximum(bn_apply(acc, p, eps), 0) / a_scale), 0, 15) * a_scale
+
+    b = Builder()
+    t = b.node("Div", ["global_in", b.const("c255", 255.0)])
+    for i, w in enumerate(weights):
+        t = b.node("MatMul", [t, b.const(f"W{i}", w)])
+        if i < 2:
+            g_, be, m, v = bns[i]
+            t = b.node("BatchNormalization", [t, b.const(f"gamma{i}", g_), b.const(f"beta{i}", be),
+                                              b.const(f"mean{i}", m), b.const(f"var{i}", v)], epsilon=eps)
+            t = b.node("Relu", [t])
+            t = b.node("Quant", [t, b.const(f"a{i}_scale", a_scale), b.const(f"a{i}_zp", 0.0), b.const(f"a{i}_bits", 4.0)],
+                       domain=QONNX, signed=0, narrow=0, rounding_mode="ROUND")
+    _, idx = b.node("TopK", [t, b.const("k", [1], np.int64)], outputs=2, axis=-1)
+    b.nodes[-1].output[1] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 784])
+    out = helper.make_tensor_value_info("global_out", TensorProto.INT64, [1, 1])
+    return b.model("mlp_inq_pow2", inp, out, domains=[QONNX]), [1, 784]
+
+
+def neg_conv_pads(rng):
+    b = Builder()
+    t = b.node("Conv", ["global_in", b.const("K", signs(rng, 4, 9).reshape(4, 1, 3, 3))], kernel_shape=[3, 3],
+               pads=[1, 1, 1, 1])
     t = b.node("Sign", [t])
     t = b.node("Flatten", [t], axis=1)
-    t = b.node("MatMul", [t, b.const("W", signs(rng, 4 * 26 * 26, 10))])
+    t = b.node("MatMul", [t, b.const("W", signs(rng, 4 * 8 * 8, 10))])
     b.nodes[-1].output[0] = "global_out"
-    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 28, 28])
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 8, 8])
     out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 10])
-    return b.model("neg_conv", inp, out)
+    return b.model("neg_conv_pads", inp, out)
 
 
 def neg_unknown_op(rng):
@@ -460,16 +689,14 @@ def neg_unknown_op(rng):
     return b.model("neg_unknown_op", inp, out, domains=[QONNX])
 
 
-def neg_multibit(rng):
+def neg_float_weights(rng):
     b = Builder()
     t = b.node("BipolarQuant", ["global_in", b.const("s", 1.0)], domain=QONNX)
-    wq = b.node("Quant", [b.const("W", rng.random((784, 10)) - 0.5), b.const("ws", 0.25), b.const("wz", 0.0),
-                          b.const("wb", 2.0)], domain=QONNX, signed=1, narrow=1, rounding_mode="ROUND")
-    t = b.node("MatMul", [t, wq])
+    t = b.node("MatMul", [t, b.const("W", rng.random((784, 10)) - 0.5)])
     b.nodes[-1].output[0] = "global_out"
     inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 784])
     out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 10])
-    return b.model("neg_multibit", inp, out, domains=[QONNX])
+    return b.model("neg_float_weights", inp, out, domains=[QONNX])
 
 
 POSITIVE = [
@@ -477,6 +704,9 @@ POSITIVE = [
     ("tfc_w1a2_qonnx", tfc_w1a2_qonnx, 2),
     ("tfc_w1a1_finn", tfc_w1a1_finn, 3),
     ("tfc_w1a1_tidy", tfc_w1a1_tidy, 4),
+    ("cnv_w1a1_qonnx", cnv_w1a1_qonnx, 5),
+    ("mlp_w4a4_qonnx", mlp_w4a4_qonnx, 6),
+    ("mlp_inq_pow2", mlp_inq_pow2, 7),
 ]
 
 
@@ -516,9 +746,9 @@ def main():
         print(f"{name}: seed attempt {attempt}, {len(set(labels))} distinct labels")
 
     rng = np.random.default_rng(7)
-    write("neg_conv", neg_conv(rng))
+    write("neg_conv_pads", neg_conv_pads(rng))
     write("neg_unknown_op", neg_unknown_op(rng))
-    write("neg_multibit", neg_multibit(rng))
+    write("neg_float_weights", neg_float_weights(rng))
     with open(os.path.join(args.out, "tfc_w1a1_finn.onnx"), "rb") as f:
         data = f.read()
     with open(os.path.join(args.out, "neg_truncated.onnx"), "wb") as f:

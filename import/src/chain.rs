@@ -9,16 +9,26 @@
 //! | `Add`, `Sub`, `Mul`, `Div` by a constant, `Neg`, `BatchNormalization` | [`StepKind::Affine`] `v ← a ⊙ v + c` |
 //! | `MatMul`, `Gemm` (constant weights), `XnorPopcountMatMul` | [`StepKind::Linear`] `v ← W v + c` (XNOR-popcount as affine · linear · affine) |
 //! | `Sign`, `BipolarQuant`, `Quant`, `MultiThreshold` (with a `Relu` directly before folded in) | [`StepKind::Quantize`]: cut points and output levels |
-//! | `Reshape`, `Flatten`, `Squeeze`, `Unsqueeze`, `Identity`, `Cast` to float | nothing: row-major order is unchanged |
+//! | `Conv` (2-D, K×K, one stride, no padding), `MaxPool` (likewise) | [`StepKind::Conv`], [`StepKind::MaxPool`] on channels-last maps |
+//! | `Reshape`, `Flatten`, `Squeeze`, `Unsqueeze`, `Identity`, `Cast` to float | nothing: ONNX's row-major order is unchanged |
 //! | `TopK` (k = 1, largest, last axis) as the last node | the output is the predicted label |
 //!
-//! `Conv` and `MaxPool` (not yet in the native format), ops that only make sense on constants,
-//! and every other op are refused with the node's name.
+//! Ops that only make sense on constants, and every other op, are refused with the node's name.
+//!
+//! **Vector order.** The vector is ONNX's row-major flattening of the tensor, except for feature
+//! maps: when the graph has a `Conv` or `MaxPool`, a 4-D input `[1, C, H, W]` and every map a
+//! convolution or pooling produces are kept **channels-last** (element `(y, x, c)` at
+//! `(y·W + x)·C + c`, where ONNX has it at `c·H·W + y·W + x`), as the native layers want. The
+//! chain remembers that order through `Reshape`/`Flatten` (which do not move data in ONNX), so
+//! per-element constants (scales, biases, thresholds) are permuted to it and a `MatMul` after a
+//! `Flatten` gets its weight columns permuted from ONNX's channel-major order to channels-last.
+//! For one channel both orders are the same.
 
 use crate::error::ImportError;
 use crate::fold::{quant_bits, quant_range};
 use crate::graph::{FinnType, Graph, Node, Op, Rounding, ValueId};
 use crate::tensor::Tensor;
+use bitloom_compiler::model::FeatureMap;
 use bitloom_compiler::types::DataType;
 use std::collections::HashMap;
 
@@ -68,6 +78,31 @@ pub enum StepKind {
     },
     /// A quantizer.
     Quantize(Quantizer),
+    /// `y[oy, ox, o] = Σ W[o][(ky·K + kx)·C + c] · x[oy·S + ky, ox·S + kx, c] + bias[o]` on
+    /// channels-last maps (the native convolution, plus a bias per output channel).
+    Conv {
+        /// The incoming map.
+        input: FeatureMap,
+        /// K.
+        kernel: usize,
+        /// S.
+        stride: usize,
+        /// Output channels (the weight rows).
+        out_channels: usize,
+        /// Row-major weights, `out_channels` rows of `K·K·C` columns in (ky, kx, c) order.
+        weight: Vec<f64>,
+        /// Per output channel.
+        bias: Vec<f64>,
+    },
+    /// K×K max pooling with stride S on a channels-last map.
+    MaxPool {
+        /// The incoming map.
+        input: FeatureMap,
+        /// K.
+        kernel: usize,
+        /// S.
+        stride: usize,
+    },
 }
 
 /// A step with the node it comes from.
@@ -86,8 +121,12 @@ pub struct Step {
 pub struct Chain {
     /// The graph's name.
     pub name: String,
-    /// The input shape without the batch dimension.
+    /// The native input shape: the ONNX input's without the batch dimension, or `[H, W, C]`
+    /// when a `[1, C, H, W]` input with `C > 1` is read channels-last.
     pub input_shape: Vec<usize>,
+    /// The input as a channels-last feature map, when the graph has a `Conv` or `MaxPool` and a
+    /// 4-D input.
+    pub input_map: Option<FeatureMap>,
     /// The input element type.
     pub input_dtype: DataType,
     /// The steps in order.
@@ -103,7 +142,24 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
     let mut notes = Vec::new();
     let input_dtype = pick_input_dtype(g, input_dtype, &mut notes)?;
     let full = g.shapes.get(&g.input).ok_or_else(|| ImportError::Bug("input shape not inferred".into()))?;
-    let input_shape = if full.len() >= 2 { full[1..].to_vec() } else { full.clone() };
+    let mut input_shape = if full.len() >= 2 { full[1..].to_vec() } else { full.clone() };
+    let spatial = g.nodes.iter().any(|n| matches!(n.op, Op::Conv(_) | Op::MaxPool(_)));
+    let input_map = match full[..] {
+        [_, channels, height, width] if spatial => Some(FeatureMap { channels, height, width }),
+        _ => None,
+    };
+    if let Some(m) = input_map.filter(|m| m.channels > 1) {
+        input_shape = vec![m.height, m.width, m.channels];
+        notes.push(format!(
+            "the input [N, {c}, {h}, {w}] is read channels-last: the native input is [{h}, {w}, {c}] (HWC), so the host \
+             sends pixel (y, x) channel c at index (y·{w} + x)·{c} + c",
+            c = m.channels,
+            h = m.height,
+            w = m.width
+        ));
+    }
+    // The order of the vector: `Some(map)` when it is the channels-last order of an NCHW map.
+    let mut layout = input_map;
 
     let mut users: HashMap<ValueId, Vec<usize>> = HashMap::new();
     for (i, n) in g.nodes.iter().enumerate() {
@@ -178,12 +234,13 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
         }
         let step = |kind| Step { node: node.name.clone(), op: node.op_type.clone(), kind };
         let expand = |t: &Tensor, what: &str| -> Result<Vec<f64>, ImportError> {
-            t.broadcast_to(&shape).ok_or_else(|| {
+            let v = t.broadcast_to(&shape).ok_or_else(|| {
                 node.unsupported(format!(
                     "{what} of shape {:?} does not broadcast to the tensor's shape {shape:?} (it may only scale or shift it)",
                     t.shape()
                 ))
-            })
+            })?;
+            Ok(to_vector_order(layout, v, 1))
         };
         match &node.op {
             Op::Identity => {}
@@ -245,6 +302,7 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
                     scale.push(a);
                     bias.push(params[1][c] - params[2][c] * a);
                 }
+                let (scale, bias) = (to_vector_order(layout, scale, 1), to_vector_order(layout, bias, 1));
                 steps.push(step(StepKind::Affine { scale, bias }));
             }
             Op::MatMul | Op::Gemm { .. } | Op::XnorPopcountMatMul => {
@@ -276,13 +334,26 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
                 if wk != k {
                     return Err(node.invalid(format!("the weight {:?} does not fit an input of {k} elements", w.shape())));
                 }
-                // weight[r][c] multiplies input c into output r.
+                // weight[r][c] multiplies input c into output r; input c of the vector is element
+                // onnx[c] of the ONNX tensor (a permutation after channels-last maps).
+                let onnx = vector_to_onnx(layout, k);
                 let mut weight = vec![0.0; rows * k];
                 for r in 0..rows {
                     for c in 0..k {
-                        let v = if trans_b { w.data()[r * k + c] } else { w.data()[c * rows + r] };
+                        let oc = onnx.as_ref().map_or(c, |p| p[c]);
+                        let v = if trans_b { w.data()[r * k + oc] } else { w.data()[oc * rows + r] };
                         weight[r * k + c] = alpha * v;
                     }
+                }
+                if onnx.is_some() {
+                    notes.push(format!(
+                        "{}: weight columns permuted from ONNX's channel-major (NCHW) flattening to the channels-last order of the \
+                         {}×{}×{} map",
+                        node.name,
+                        layout.map_or(0, |m| m.channels),
+                        layout.map_or(0, |m| m.height),
+                        layout.map_or(0, |m| m.width)
+                    ));
                 }
                 let mut bias = vec![0.0; rows];
                 if let (Op::Gemm { .. }, Some(Some(_))) = (&node.op, node.inputs.get(2)) {
@@ -302,6 +373,7 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
                 } else {
                     steps.push(step(StepKind::Linear { rows, cols: k, weight, bias }));
                 }
+                layout = None;
             }
             Op::Relu => {
                 pending_relu = Some(node);
@@ -380,6 +452,7 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
                 if let Some(c) = cuts.iter().find(|c| c.at.is_nan()) {
                     return Err(node.invalid(format!("threshold {} is NaN", c.at)));
                 }
+                let cuts = to_vector_order(layout, cuts, k);
                 let q = Quantizer { steps: k, cuts, out_scale: vec![*out_scale; n], out_bias: vec![*out_bias; n] };
                 steps.push(step(StepKind::Quantize(relu_fold(q, relu))));
             }
@@ -399,16 +472,49 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
                 if node.outputs[0].is_some_and(|v| users.contains_key(&v)) {
                     return Err(node.unsupported("TopK's values are used by another node; only the indices (the label) are supported"));
                 }
+                if !is_row_major(layout) {
+                    return Err(node.unsupported(
+                        "TopK over a channels-last feature map is not supported: flatten it through a MatMul first",
+                    ));
+                }
                 label = Some(node.name.clone());
                 break;
             }
-            Op::Conv => {
-                return Err(node.unsupported("convolutions are not yet in the native model format (it has dense and threshold layers only)"))
+            Op::Conv(a) => {
+                let w = konst(1)?;
+                let geo = crate::spatial::conv(node, a, &shape, w.shape())?;
+                check_channels_last(node, layout, geo.input)?;
+                let (o, cin, kk) = (geo.output.channels, geo.input.channels, geo.kernel);
+                let cols = kk * kk * cin;
+                // OIHW → one row per output channel in (ky, kx, c) order.
+                let mut weight = vec![0.0; o * cols];
+                for r in 0..o {
+                    for c in 0..cin {
+                        for ky in 0..kk {
+                            for kx in 0..kk {
+                                weight[r * cols + (ky * kk + kx) * cin + c] = w.data()[((r * cin + c) * kk + ky) * kk + kx];
+                            }
+                        }
+                    }
+                }
+                let bias = match node.inputs.get(2).copied().flatten() {
+                    Some(_) => {
+                        let b = konst(2)?;
+                        if b.len() != o {
+                            return Err(node.invalid(format!("the bias has {} values for {o} output channels", b.len())));
+                        }
+                        b.data().to_vec()
+                    }
+                    None => vec![0.0; o],
+                };
+                steps.push(step(StepKind::Conv { input: geo.input, kernel: kk, stride: geo.stride, out_channels: o, weight, bias }));
+                layout = Some(geo.output);
             }
-            Op::MaxPool { kernel } => {
-                return Err(node.unsupported(format!(
-                    "pooling (kernel {kernel:?}) is not yet in the native model format (it has dense and threshold layers only)"
-                )))
+            Op::MaxPool(a) => {
+                let geo = crate::spatial::pool(node, a, &shape)?;
+                check_channels_last(node, layout, geo.input)?;
+                steps.push(step(StepKind::MaxPool { input: geo.input, kernel: geo.kernel, stride: geo.stride }));
+                layout = Some(geo.output);
             }
             Op::Transpose { .. } => {
                 return Err(node.unsupported(
@@ -422,6 +528,16 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
         cur = out;
         shape = out_shape.ok_or_else(|| ImportError::Bug(format!("no shape for the output of {}", node.name)))?;
     }
+    if label.is_none() && !is_row_major(layout) {
+        let m = layout.unwrap_or(FeatureMap { channels: 0, height: 0, width: 0 });
+        return Err(ImportError::Output {
+            reason: format!(
+                "the graph's output is a {}×{}×{} feature map, which the native model would output channels-last; \
+                 end the graph with a MatMul/Gemm",
+                m.channels, m.height, m.width
+            ),
+        });
+    }
     if let Some(relu) = pending_relu {
         return Err(relu.unsupported("Relu is only supported directly before a quantizer, where it folds into the thresholds; here it ends the graph"));
     }
@@ -429,7 +545,51 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
         let n = &g.nodes[i];
         return Err(n.unsupported("it is not on the chain from the graph input to the output (branches are not supported)"));
     }
-    Ok(Chain { name: g.name.clone(), input_shape, input_dtype, steps, label, notes })
+    Ok(Chain { name: g.name.clone(), input_shape, input_map, input_dtype, steps, label, notes })
+}
+
+/// Whether the vector order `layout` is ONNX's row-major order (always so for one channel or
+/// one pixel).
+fn is_row_major(layout: Option<FeatureMap>) -> bool {
+    layout.is_none_or(|m| m.channels == 1 || m.height * m.width == 1)
+}
+
+/// For each position of a vector of `n` elements in the order `layout`, the ONNX (row-major)
+/// index of its element; `None` when the two orders are the same. Position `(y·W + x)·C + c`
+/// holds ONNX element `c·H·W + y·W + x`.
+pub fn vector_to_onnx(layout: Option<FeatureMap>, n: usize) -> Option<Vec<usize>> {
+    let m = layout.filter(|_| !is_row_major(layout))?;
+    let (c, hw) = (m.channels, m.height * m.width);
+    debug_assert_eq!(c * hw, n);
+    Some((0..n).map(|p| (p % c) * hw + p / c).collect())
+}
+
+/// ONNX-ordered per-element values (`group` consecutive values per element) in the vector's
+/// order.
+fn to_vector_order<T: Copy>(layout: Option<FeatureMap>, values: Vec<T>, group: usize) -> Vec<T> {
+    match vector_to_onnx(layout, values.len() / group.max(1)) {
+        None => values,
+        Some(p) => p.iter().flat_map(|&i| values[i * group..(i + 1) * group].iter().copied()).collect(),
+    }
+}
+
+/// A convolution or pooling needs its input map in channels-last order.
+fn check_channels_last(node: &Node, layout: Option<FeatureMap>, map: FeatureMap) -> Result<(), ImportError> {
+    let ok = match layout {
+        Some(m) => m == map || (is_row_major(layout) && (map.channels == 1 || map.height * map.width == 1)),
+        None => map.channels == 1 || map.height * map.width == 1,
+    };
+    if !ok {
+        let was = match layout {
+            Some(m) => format!("the channels-last order of a {}×{}×{} map", m.channels, m.height, m.width),
+            None => "channel-major (NCHW) order, e.g. from a MatMul reshaped to a map".to_string(),
+        };
+        return Err(node.unsupported(format!(
+            "its {}×{}×{} input map is in {was}; the native layers need it channels-last",
+            map.channels, map.height, map.width
+        )));
+    }
+    Ok(())
 }
 
 /// The cut of level `l` of a `Quant` in the quantizer's own units (`u = x/scale + zeropt`):

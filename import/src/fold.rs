@@ -7,9 +7,9 @@
 //! - `Shape` of a computed value whose shape is known is a constant too, so the
 //!   `Shape → Gather → Unsqueeze → Concat → Reshape` chain that `x.view(x.shape[0], -1)` exports
 //!   folds to a constant-shape `Reshape`.
-//! - Every remaining (computed) value gets its shape in [`Graph::shapes`]. A value after an op
-//!   whose shape the importer does not infer (`Conv`, `MaxPool`) has no entry; the chain pass
-//!   reports that op by name before anything needs the shape.
+//! - Every remaining (computed) value gets its shape in [`Graph::shapes`]; `Conv` and `MaxPool`
+//!   check their geometry here ([`crate::spatial`]), so an unsupported attribute is reported
+//!   with the node's name before anything else.
 //!
 //! Constant evaluation follows ONNX (and QONNX for `Quant`/`BipolarQuant`) in `f64`.
 
@@ -322,6 +322,16 @@ fn infer(node: &Node, s: &[Option<&Vec<usize>>], c: &[Option<&Tensor>]) -> Resul
                 return Err(node.invalid(format!("permutation {perm:?} does not fit rank {}", x.len())));
             }
             one(Ok(perm.iter().map(|&p| x[p]).collect()))
+        }
+        Op::Conv(a) => {
+            let w = c.get(1).copied().flatten().ok_or_else(|| node.unsupported("the weights are computed at run time; only constant weights are supported"))?;
+            let g = crate::spatial::conv(node, a, &x, w.shape())?;
+            let o = g.output;
+            one(Ok(vec![1, o.channels, o.height, o.width]))
+        }
+        Op::MaxPool(a) => {
+            let o = crate::spatial::pool(node, a, &x)?.output;
+            one(Ok(vec![1, o.channels, o.height, o.width]))
         }
         Op::TopK { axis, k, .. } => {
             let k = match (k, c.get(1).copied().flatten()) {

@@ -132,13 +132,10 @@ pub enum Op {
         /// Whether `B` is transposed.
         trans_b: bool,
     },
-    /// `Conv` (recognised so that the error can say why it cannot be imported).
-    Conv,
-    /// `MaxPool` (recognised so that the error can say why it cannot be imported).
-    MaxPool {
-        /// Its `kernel_shape`.
-        kernel: Vec<i64>,
-    },
+    /// `Conv` (2-D; the geometry is checked by [`crate::spatial`]).
+    Conv(Window),
+    /// `MaxPool` (2-D; the geometry is checked by [`crate::spatial`]).
+    MaxPool(Window),
     /// `BatchNormalization` (inference form).
     BatchNorm {
         /// Added to the variance.
@@ -246,6 +243,26 @@ pub enum Op {
     },
     /// FINN `XnorPopcountMatMul`: `((2x−1)·(2W−1) + K) / 2` for binary `x`, `W`.
     XnorPopcountMatMul,
+}
+
+/// The window attributes of `Conv` and `MaxPool`, as written (absent ones are `None`); what the
+/// native layers accept is checked by [`crate::spatial`] once the input shape is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// `kernel_shape`.
+    pub kernel_shape: Option<Vec<i64>>,
+    /// `strides`.
+    pub strides: Option<Vec<i64>>,
+    /// `pads` (begin values of every axis, then end values).
+    pub pads: Option<Vec<i64>>,
+    /// `dilations`.
+    pub dilations: Option<Vec<i64>>,
+    /// `auto_pad` (`NOTSET` when absent).
+    pub auto_pad: String,
+    /// `group` (Conv; 1 when absent).
+    pub group: i64,
+    /// `ceil_mode` (MaxPool).
+    pub ceil_mode: bool,
 }
 
 /// A node of the typed graph.
@@ -562,8 +579,20 @@ impl<'a> Attrs<'a> {
 /// The ops the importer knows, for the "unsupported op" message.
 pub const SUPPORTED_OPS: &str = "MatMul, Gemm, BatchNormalization, Sign, Relu (before a quantizer), Add, Sub, Mul, Div, Neg, \
      Reshape, Flatten, Squeeze, Unsqueeze, Identity, TopK, Transpose/Shape/Gather/Concat/Cast/Sqrt/Reciprocal/Constant \
-     (on constants), Quant, BipolarQuant, MultiThreshold, XnorPopcountMatMul (Conv and MaxPool are recognised but not \
-     yet in the native format)";
+     (on constants), Quant, BipolarQuant, MultiThreshold, XnorPopcountMatMul, Conv, MaxPool";
+
+/// The window attributes of `Conv` (`group`) or `MaxPool` (`ceil_mode`).
+fn window(a: &Attrs, conv: bool) -> Result<Window, ImportError> {
+    Ok(Window {
+        kernel_shape: a.ints("kernel_shape")?,
+        strides: a.ints("strides")?,
+        pads: a.ints("pads")?,
+        dilations: a.ints("dilations")?,
+        auto_pad: a.string("auto_pad")?.unwrap_or_else(|| "NOTSET".into()),
+        group: if conv { a.int("group")?.unwrap_or(1) } else { 1 },
+        ceil_mode: !conv && a.int("ceil_mode")?.unwrap_or(0) != 0,
+    })
+}
 
 fn parse_op(n: &NodeProto, name: &str, inputs: &[Option<ValueId>]) -> Result<Op, ImportError> {
     let a = Attrs::new(n, name);
@@ -593,12 +622,17 @@ fn parse_op(n: &NodeProto, name: &str, inputs: &[Option<ValueId>]) -> Result<Op,
             }
         }
         ("Conv", true, _) => {
-            a.ignore(&["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"]);
-            Op::Conv
+            arity(2, 3)?;
+            Op::Conv(window(&a, true)?)
         }
         ("MaxPool", true, _) => {
-            a.ignore(&["auto_pad", "ceil_mode", "dilations", "pads", "storage_order", "strides"]);
-            Op::MaxPool { kernel: a.ints("kernel_shape")?.unwrap_or_default() }
+            arity(1, 1)?;
+            if n.output.iter().skip(1).any(|o| !o.is_empty()) {
+                return Err(invalid("the Indices output is not supported (only the pooled values)".into()));
+            }
+            // storage_order only changes the Indices output, which is refused above.
+            a.ignore(&["storage_order"]);
+            Op::MaxPool(window(&a, false)?)
         }
         ("BatchNormalization", true, _) => {
             arity(5, 5)?;

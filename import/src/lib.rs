@@ -8,7 +8,8 @@
 //! 3. [`fold`]: constant folding and shape inference;
 //! 4. [`chain`]: the chain of steps on the flattened vector (affine, linear, quantizer);
 //! 5. [`streamline`]: scales, batch-norm and input normalisation folded into integer thresholds,
-//!    weights checked to be ±1;
+//!    weights split into a scale per row and ±1 or integer values (dense layers and
+//!    convolutions, whose geometry [`spatial`] checks), max pooling commuted with the scales;
 //! 6. [`lower`]: the native model, named and verified.
 //!
 //! `docs/import.md` lists the supported ops, the streamlining rules and the errors.
@@ -22,6 +23,7 @@ pub mod lower;
 pub mod onnx;
 pub mod parse;
 pub mod shape;
+pub mod spatial;
 pub mod streamline;
 pub mod tensor;
 pub mod wire;

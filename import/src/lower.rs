@@ -4,7 +4,7 @@
 
 use crate::error::ImportError;
 use crate::streamline::{OutputMap, Streamlined};
-use bitloom_compiler::model::{Layer, Model, ThresholdOutput};
+use bitloom_compiler::model::{ConvWeights, FeatureMap, Layer, Model, ThresholdOutput};
 use bitloom_compiler::verify::verify;
 use std::collections::HashSet;
 
@@ -73,24 +73,52 @@ pub fn lower(s: Streamlined, name: Option<&str>) -> Result<Imported, ImportError
 }
 
 impl Imported {
-    /// A one-line summary: input, every layer, and the output.
+    /// A one-line summary: input, every layer, and the output. Dense layers read `name dense
+    /// in→out` (`int4`, `pow2_5`… after integer weights; nothing after ±1 weights), convolutions
+    /// `name conv K×K/S C×H×W→O×H'×W'`, pooling `name maxpool K×K/S C×H×W→C×H'×W'`, thresholds
+    /// `name threshold k×type` with `, shared` (one row) or `, per channel` (one row per channel).
     pub fn summary(&self) -> String {
         let m = &self.model;
         let mut parts = vec![format!("input {} {:?}", m.input.dtype, m.input.shape)];
         let types = bitloom_compiler::verify::layer_types(m);
+        let map = |f: FeatureMap| format!("{}×{}×{}", f.channels, f.height, f.width);
+        let mut len = m.input.len();
         for (layer, t) in m.layers.iter().zip(&types) {
             parts.push(match layer {
                 Layer::BinaryDense(d) => format!("{} dense {}→{}", d.name, d.in_features(), d.out_features()),
+                Layer::Dense(d) => {
+                    format!("{} dense {}→{} {}", d.name, d.in_features(), d.out_features(), d.weight_type)
+                }
+                Layer::Conv2d(c) => {
+                    let w = match &c.weights {
+                        ConvWeights::Binary(_) => String::new(),
+                        ConvWeights::Int(_, t) => format!(" {t}"),
+                    };
+                    let out = c.output().map_or_else(|| "?".into(), map);
+                    format!("{} conv {k}×{k}/{} {}→{out}{w}", c.name, c.stride, map(c.input), k = c.kernel)
+                }
+                Layer::MaxPool2d(p) => {
+                    let out = p.output().map_or_else(|| "?".into(), map);
+                    format!("{} maxpool {k}×{k}/{} {}→{out}", p.name, p.stride, map(p.input), k = p.kernel)
+                }
                 Layer::Threshold(th) => {
                     let out = match th.output {
                         ThresholdOutput::Bipolar => "bipolar".to_string(),
                         ThresholdOutput::Integer { .. } => t.to_string(),
                     };
-                    let shared = if th.thresholds.rows() == 1 { ", shared" } else { "" };
+                    let rows = th.thresholds.rows();
+                    let shared = if rows == 1 {
+                        ", shared"
+                    } else if rows < len {
+                        ", per channel"
+                    } else {
+                        ""
+                    };
                     format!("{} threshold {}×{out}{shared}", th.name, th.thresholds.steps())
                 }
                 other => format!("{} {}", other.name(), other.kind()),
             });
+            len = layer.output_len(len);
         }
         let last = m.layers.last().map_or("", |l| l.name());
         let out = match &self.output.label {

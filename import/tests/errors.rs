@@ -168,35 +168,177 @@ fn unknown_ops_attributes_and_domains() {
     assert_node(&g.import().unwrap_err(), "MultiThreshold_0", "MultiThreshold", "unknown out_dtype \"QUUX\"");
 }
 
-#[test]
-fn conv_and_maxpool_are_not_yet_native() {
-    let mut g = G::new(&[1, 1, 4, 4]);
-    let k = g.c(&[2, 1, 3, 3], &[1.0; 18]);
-    g.op("Conv", "", &["", &k], vec![ints("kernel_shape", &[3, 3])]);
+/// A `[1, 1, 6, 6]` input, a convolution with the given attributes (3×3 ±1 kernel unless
+/// `kernel` says otherwise), then Sign.
+fn conv_graph(attrs: Vec<AttributeProto>, kernel: (i64, i64), group: i64) -> G {
+    let mut g = G::new(&[1, 2, 6, 6]);
+    let (kh, kw) = kernel;
+    let n = (4 * 2 / group * kh * kw) as usize;
+    let k = g.c(&[4, 2 / group, kh, kw], &vec![1.0; n]);
+    g.op("Conv", "", &["", &k], attrs);
     g.apply("Sign", &[]);
-    let e = g.import().unwrap_err();
-    assert_eq!(e.to_string(), "node Conv_0 (Conv): convolutions are not yet in the native model format (it has dense and threshold layers only)");
-    assert!(matches!(e, ImportError::Unsupported { .. }));
+    g
+}
 
-    let mut g = G::new(&[1, 1, 4, 4]);
-    g.apply("Sign", &[]);
-    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
-    assert_node(&g.import().unwrap_err(), "MaxPool_1", "MaxPool", "pooling (kernel [2, 2]) is not yet in the native model format");
+/// Conv attributes, kernel (height, width), group, and what the error says.
+type ConvCase = (Vec<AttributeProto>, (i64, i64), i64, &'static str);
+
+#[test]
+fn conv_geometry_the_native_format_cannot_hold() {
+    let cases: Vec<ConvCase> = vec![
+        (vec![ints("pads", &[1, 1, 1, 1])], (3, 3), 1, "attribute pads [1, 1, 1, 1] is not supported: the native layers have no padding"),
+        (vec![ints("pads", &[0, 0, 0, 1])], (3, 3), 1, "attribute pads [0, 0, 0, 1]"),
+        (vec![int("group", 2)], (3, 3), 2, "attribute group = 2 is not supported: grouped and depthwise"),
+        (vec![ints("dilations", &[2, 2])], (3, 3), 1, "attribute dilations [2, 2] is not supported"),
+        (vec![ints("kernel_shape", &[3, 2])], (3, 2), 1, "kernel 3×2 is not square"),
+        (vec![ints("strides", &[1, 2])], (3, 3), 1, "attribute strides [1, 2] differ"),
+        (vec![string("auto_pad", "SAME_UPPER")], (3, 3), 1, "attribute auto_pad = SAME_UPPER pads the input"),
+    ];
+    for (attrs, kernel, group, says) in cases {
+        let e = conv_graph(attrs, kernel, group).import().unwrap_err();
+        assert!(matches!(e, ImportError::Unsupported { .. }), "{e}");
+        assert_node(&e, "Conv_0", "Conv", says);
+    }
+    // VALID and explicit zeros are fine.
+    let mut g = conv_graph(vec![string("auto_pad", "VALID"), ints("pads", &[0, 0, 0, 0]), ints("dilations", &[1, 1])], (3, 3), 1);
+    g.op("Flatten", "", &[""], vec![]);
+    let w = g.c(&[64, 1], &[1.0; 64]);
+    g.apply("MatMul", &[&w]);
+    g.import().unwrap();
+    // a kernel_shape that contradicts the weight, and a weight of the wrong rank
+    let e = conv_graph(vec![ints("kernel_shape", &[2, 2])], (3, 3), 1).import().unwrap_err();
+    assert_node(&e, "Conv_0", "Conv", "kernel_shape [2, 2] does not match the weight [4, 2, 3, 3]");
+    let mut g = G::new(&[1, 2, 6, 6]);
+    let k = g.c(&[4, 18], &[1.0; 72]);
+    g.op("Conv", "", &["", &k], vec![]);
+    assert_node(&g.import().unwrap_err(), "Conv_0", "Conv", "must be 4-D");
+    // a 1-D convolution
+    let mut g = G::new(&[1, 2, 6]);
+    let k = g.c(&[4, 2, 3], &[1.0; 24]);
+    g.op("Conv", "", &["", &k], vec![]);
+    assert_node(&g.import().unwrap_err(), "Conv_0", "Conv", "only 2-D windows on one image of shape [1, C, H, W]");
+    // a kernel larger than the map
+    let mut g = G::new(&[1, 1, 2, 2]);
+    let k = g.c(&[1, 1, 3, 3], &[1.0; 9]);
+    g.op("Conv", "", &["", &k], vec![]);
+    assert_node(&g.import().unwrap_err(), "Conv_0", "Conv", "a 3×3 window does not fit the 2×2 map");
 }
 
 #[test]
-fn weights_that_are_not_binary() {
-    // 2-bit weights from a Quant node
-    let mut g = G::new(&[1, 2]);
+fn maxpool_geometry_the_native_format_cannot_hold() {
+    let pool = |attrs: Vec<AttributeProto>| {
+        let mut g = G::new(&[1, 1, 5, 5]);
+        g.apply("Sign", &[]);
+        g.op("MaxPool", "", &[""], attrs);
+        g.op("Flatten", "", &[""], vec![]);
+        g
+    };
+    let cases = [
+        (vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2]), int("ceil_mode", 1)], "attribute ceil_mode = 1 adds a partial window"),
+        (vec![ints("kernel_shape", &[2, 2]), ints("pads", &[0, 0, 1, 1])], "attribute pads [0, 0, 1, 1] is not supported"),
+        (vec![ints("kernel_shape", &[2, 3])], "kernel 2×3 is not square"),
+        (vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 1])], "attribute strides [2, 1] differ"),
+        (vec![ints("kernel_shape", &[2, 2]), ints("dilations", &[2, 2])], "attribute dilations [2, 2]"),
+        (vec![ints("kernel_shape", &[2, 2]), string("auto_pad", "SAME_LOWER")], "auto_pad = SAME_LOWER"),
+    ];
+    for (attrs, says) in cases {
+        let e = pool(attrs).import().unwrap_err();
+        assert_node(&e, "MaxPool_1", "MaxPool", says);
+    }
+    let e = pool(vec![]).import().unwrap_err();
+    assert_node(&e, "MaxPool_1", "MaxPool", "attribute \"kernel_shape\" is required");
+    // ceil_mode that adds no partial window (5 − 3 is a multiple of the stride 2) is harmless.
+    let mut g = pool(vec![ints("kernel_shape", &[3, 3]), ints("strides", &[2, 2]), int("ceil_mode", 1)]);
+    let w = g.c(&[4, 1], &[1.0; 4]);
+    g.apply("MatMul", &[&w]);
+    g.import().unwrap();
+    // the Indices output
+    let mut g = G::new(&[1, 1, 4, 4]);
+    g.op_n("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2])], 2);
+    assert_node(&g.import().unwrap_err(), "MaxPool_0", "MaxPool", "the Indices output is not supported");
+}
+
+/// Max pooling commutes with `s·q + b` only for `s ≥ 0`: on an accumulator a negative channel is
+/// negated, but after a quantizer or on the raw input it cannot be.
+#[test]
+fn pooling_a_decreasing_map_is_refused() {
+    // pool before the threshold, with a negative scale on the raw input
+    let mut g = G::new(&[1, 1, 4, 4]);
+    let c = g.c(&[], &[-0.5]);
+    g.apply("Mul", &[&c]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
+    g.apply("Sign", &[]);
+    let e = g.import().unwrap_err();
+    assert_node(&e, "MaxPool_1", "MaxPool", "its input decreases with the integers of the layer before it");
+    assert!(e.to_string().contains("folded from Mul_0"), "{e}");
+
+    // pool after a quantizer whose output scale is negative
+    let mut g = G::new(&[1, 1, 4, 4]);
+    let s = g.c(&[], &[-1.0]);
+    g.op("BipolarQuant", QONNX, &["", &s], vec![]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2])]);
+    g.op("Flatten", "", &[""], vec![]);
+    let w = g.c(&[9, 1], &[1.0; 9]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MaxPool_1", "MaxPool", "decreases");
+
+    // pool, then a threshold whose BN scale is negative, then another pool: the first threshold is
+    // complemented (its count reversed), so the second pool would see a decreasing map
+    let mut g = G::new(&[1, 1, 6, 6]);
+    let k = g.c(&[1, 1, 1, 1], &[1.0]);
+    g.op("Conv", "", &["", &k], vec![]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
+    let (gamma, beta, mean, var) = (g.c(&[1], &[-1.0]), g.c(&[1], &[0.0]), g.c(&[1], &[100.0]), g.c(&[1], &[1.0]));
+    g.op("BatchNormalization", "", &["", &gamma, &beta, &mean, &var], vec![float("epsilon", 0.0)]);
+    g.apply("Sign", &[]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[3, 3])]);
+    g.op("Flatten", "", &[""], vec![]);
+    let w = g.c(&[1, 1], &[1.0]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MaxPool_4", "MaxPool", "decreases");
+}
+
+#[test]
+fn maps_in_the_wrong_order() {
+    // a MatMul output reshaped to a 2-channel map: channel-major, not channels-last
+    let mut g = G::new(&[1, 8]);
+    let w = g.c(&[8, 8], &[1.0; 64]);
+    g.apply("MatMul", &[&w]);
+    let shape = g.ci(&[4], &[1, 2, 2, 2]);
+    g.apply("Reshape", &[&shape]);
+    let k = g.c(&[1, 2, 1, 1], &[1.0, 1.0]);
+    g.op("Conv", "", &["", &k], vec![]);
+    assert_node(&g.import().unwrap_err(), "Conv_2", "Conv", "channel-major (NCHW) order");
+    // a map as the graph output
+    let mut g = G::new(&[1, 2, 3, 3]);
+    let k = g.c(&[2, 2, 2, 2], &[1.0; 16]);
+    g.op("Conv", "", &["", &k], vec![]);
+    let e = g.import().unwrap_err();
+    assert!(matches!(e, ImportError::Output { .. }), "{e}");
+    assert!(e.to_string().contains("2×2×2 feature map"), "{e}");
+}
+
+#[test]
+fn weights_that_are_not_integers() {
+    // float weights: no common scale with integers of at most 16 bits
+    let mut g = G::new(&[1, 3]);
     let s = g.c(&[], &[1.0]);
     g.op("BipolarQuant", QONNX, &["", &s], vec![]);
-    let (w, ws, wz, wb) = (g.c(&[2, 2], &[0.3, -0.9, 0.6, 0.1]), g.c(&[], &[0.5]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
-    let wq = g.op("Quant", QONNX, &[&w, &ws, &wz, &wb], vec![int("signed", 1), int("narrow", 1)]);
-    let _ = wq;
-    let q = g.current.clone();
-    let act = g.graph.node[0].output[0].clone();
-    g.op("MatMul", "", &[&act, &q], vec![]);
-    assert_node(&g.import().unwrap_err(), "MatMul_2", "MatMul", "multi-bit weight layers are not yet in the native model format");
+    let w = g.c(&[3, 2], &[0.25, -0.9, 0.5, std::f32::consts::PI, 0.75, std::f32::consts::E]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MatMul_1", "MatMul", "weights are not integers after folding: row 1");
+
+    // integers beyond 16 bits
+    let mut g = G::new(&[1, 2]);
+    let w = g.c(&[2, 1], &[1.0, 70001.0]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MatMul_0", "MatMul", "weights are not integers after folding: row 0");
+
+    // a non-finite weight
+    let mut g = G::new(&[1, 2]);
+    let w = g.c(&[2, 1], &[1.0, f32::INFINITY]);
+    g.apply("MatMul", &[&w]);
+    assert_node(&g.import().unwrap_err(), "MatMul_0", "MatMul", "weights are not integers");
 
     // ±1 weights, but the incoming scale differs per element
     let mut g = G::new(&[1, 2]);
@@ -206,11 +348,16 @@ fn weights_that_are_not_binary() {
     g.apply("MatMul", &[&w]);
     assert_node(&g.import().unwrap_err(), "MatMul_1", "MatMul", "the scale of its input is not the same on every element (folded from Mul_0)");
 
-    // a zero weight
-    let mut g = G::new(&[1, 2]);
-    let w = g.c(&[2, 1], &[1.0, 0.0]);
+    // a convolution whose input scale changes sign between the positions of a channel
+    let mut g = G::new(&[1, 1, 2, 2]);
+    let c = g.c(&[1, 1, 2, 2], &[1.0, -1.0, 1.0, 1.0]);
+    g.apply("Mul", &[&c]);
+    let k = g.c(&[1, 1, 1, 1], &[1.0]);
+    g.op("Conv", "", &["", &k], vec![]);
+    g.op("Flatten", "", &[""], vec![]);
+    let w = g.c(&[4, 1], &[1.0; 4]);
     g.apply("MatMul", &[&w]);
-    assert_node(&g.import().unwrap_err(), "MatMul_0", "MatMul", "weights are not binary");
+    assert_node(&g.import().unwrap_err(), "Conv_1", "Conv", "differs between positions of channel 0");
 
     // XNOR-popcount weights must be 0/1
     let mut g = G::new(&[1, 2]);

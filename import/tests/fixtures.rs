@@ -4,6 +4,7 @@
 //! each negative one fails with an error naming its node. One test reruns the script and
 //! compares its output with the committed files when Python with `onnx` is present.
 
+use bitloom_compiler::model::{IntDense, Layer, WeightType};
 use bitloom_compiler::{data, reference};
 use bitloom_import::{import_file, ImportError, ImportOptions};
 use std::path::{Path, PathBuf};
@@ -78,6 +79,73 @@ fn finn_tidy_sign_matches_float_graph() {
     assert_eq!(m.model.layers.len(), 6, "{}", m.summary());
 }
 
+/// Brevitas-style binarized CNN: convolutions and max pooling on channels-last maps,
+/// per-channel thresholds, and the MatMul after the Flatten with its columns permuted.
+#[test]
+fn brevitas_qonnx_cnv_matches_float_graph() {
+    let m = check_labels("cnv_w1a1_qonnx");
+    let s = m.summary();
+    let kinds: Vec<&str> = m.model.layers.iter().map(|l| l.kind()).collect();
+    assert_eq!(
+        kinds,
+        ["threshold", "conv2d", "threshold", "conv2d", "threshold", "max_pool2d", "binary_dense", "threshold", "binary_dense"],
+        "{s}"
+    );
+    assert!(s.contains("conv 3×3/2 1×28×28→8×13×13 → "), "{s}");
+    assert!(s.contains("conv 3×3/1 8×13×13→8×11×11 → "), "{s}");
+    assert!(s.contains("maxpool 2×2/2 8×11×11→8×5×5 → "), "{s}");
+    assert!(s.contains("threshold 1×bipolar, per channel"), "{s}");
+    assert!(s.contains("dense 200→32"), "{s}");
+    for i in [2, 4] {
+        let Layer::Threshold(t) = &m.model.layers[i] else { panic!("{s}") };
+        assert_eq!(t.thresholds.rows(), 8, "one row per channel: {s}");
+    }
+    assert_eq!(m.model.input.shape, vec![1, 28, 28], "one channel: the pixels as they are");
+    assert!(m.notes.iter().any(|n| n.contains("weight columns permuted")), "{:?}", m.notes);
+}
+
+/// 4-bit Quant weights (per-tensor and per-channel scales) with 4- and 2-bit activations.
+#[test]
+fn brevitas_qonnx_w4a4_matches_float_graph() {
+    let m = check_labels("mlp_w4a4_qonnx");
+    let s = m.summary();
+    let types: Vec<WeightType> = m
+        .model
+        .layers
+        .iter()
+        .filter_map(|l| match l {
+            Layer::Dense(d) => Some(d.weight_type),
+            _ => None,
+        })
+        .collect();
+    // Narrow 4-bit weights are -7..=7 (int4); the last layer is not narrow, -8..=7 (int4).
+    assert_eq!(types, [WeightType::Int(4); 3], "{s}");
+    assert!(s.contains("dense 784→32 int4"), "{s}");
+    assert!(s.contains("threshold 15×uint4") && s.contains("threshold 3×uint2"), "{s}");
+}
+
+/// INQ's powers of two: declared pow2 (narrower than the two's complement type).
+#[test]
+fn inq_pow2_matches_float_graph() {
+    let m = check_labels("mlp_inq_pow2");
+    let s = m.summary();
+    let dense: Vec<&IntDense> = m
+        .model
+        .layers
+        .iter()
+        .filter_map(|l| match l {
+            Layer::Dense(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dense.len(), 3, "{s}");
+    for d in dense {
+        assert!(matches!(d.weight_type, WeightType::Pow2(4 | 5)), "{}: {s}", d.weight_type);
+        assert!(d.weights.values().iter().all(|&w| w == 0 || w.unsigned_abs().is_power_of_two()));
+    }
+    assert!(matches!(m.model.layers[0], Layer::Dense(_)), "the first layer reads the raw pixels: {s}");
+}
+
 fn import_err(name: &str) -> ImportError {
     match import_file(&fixture(name), &ImportOptions::default()) {
         Ok(m) => panic!("{name} imported: {}", m.summary()),
@@ -87,14 +155,17 @@ fn import_err(name: &str) -> ImportError {
 
 #[test]
 fn negative_fixtures() {
-    let e = import_err("neg_conv.onnx");
-    assert_eq!(e.to_string(), "node Conv_0 (Conv): convolutions are not yet in the native model format (it has dense and threshold layers only)");
+    let e = import_err("neg_conv_pads.onnx");
+    assert_eq!(
+        e.to_string(),
+        "node Conv_0 (Conv): attribute pads [1, 1, 1, 1] is not supported: the native layers have no padding (pads must be all zero)"
+    );
     let e = import_err("neg_unknown_op.onnx");
     assert!(matches!(e, ImportError::Unsupported { .. }), "{e}");
     assert!(e.to_string().starts_with("node Softmax_2 (Softmax): op Softmax is not supported"), "{e}");
-    let e = import_err("neg_multibit.onnx");
-    assert!(e.to_string().starts_with("node MatMul_2 (MatMul): weights are not binary"), "{e}");
-    assert!(e.to_string().contains("multi-bit weight layers are not yet in the native model format"), "{e}");
+    let e = import_err("neg_float_weights.onnx");
+    assert!(e.to_string().starts_with("node MatMul_1 (MatMul): weights are not integers after folding: row 0"), "{e}");
+    assert!(e.to_string().contains("quantize the weights"), "{e}");
     let e = import_err("neg_truncated.onnx");
     assert!(matches!(e, ImportError::Protobuf { .. }), "{e}");
     assert!(e.to_string().contains("truncated"), "{e}");

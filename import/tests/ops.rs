@@ -387,3 +387,282 @@ fn constant_chains_fold() {
     let acc: Vec<i64> = (0..2).map(|r| (0..6).map(|c| i64::from(dense_row(&m, 0, r)[c]) * x[c]).sum()).collect();
     assert_eq!(run(&m, &x), acc);
 }
+
+/// `[c][y][x]` of a `C×H×W` map stored NCHW (ONNX's order).
+fn at(x: &[f64], (h, w): (usize, usize), c: usize, y: usize, xx: usize) -> f64 {
+    x[(c * h + y) * w + xx]
+}
+
+/// A plain NCHW convolution without padding, for the float references.
+fn conv_nchw(x: &[f64], (c, h, w): (usize, usize, usize), wt: &[f64], o: usize, k: usize, s: usize) -> (Vec<f64>, usize, usize) {
+    let (ho, wo) = ((h - k) / s + 1, (w - k) / s + 1);
+    let mut y = vec![0.0; o * ho * wo];
+    for oc in 0..o {
+        for oy in 0..ho {
+            for ox in 0..wo {
+                let mut acc = 0.0;
+                for ic in 0..c {
+                    for ky in 0..k {
+                        for kx in 0..k {
+                            acc += wt[((oc * c + ic) * k + ky) * k + kx] * at(x, (h, w), ic, oy * s + ky, ox * s + kx);
+                        }
+                    }
+                }
+                y[(oc * ho + oy) * wo + ox] = acc;
+            }
+        }
+    }
+    (y, ho, wo)
+}
+
+/// A plain NCHW max pooling.
+fn pool_nchw(x: &[f64], (c, h, w): (usize, usize, usize), k: usize, s: usize) -> (Vec<f64>, usize, usize) {
+    let (ho, wo) = ((h - k) / s + 1, (w - k) / s + 1);
+    let mut y = vec![f64::NEG_INFINITY; c * ho * wo];
+    for ch in 0..c {
+        for oy in 0..ho {
+            for ox in 0..wo {
+                for ky in 0..k {
+                    for kx in 0..k {
+                        let v = at(x, (h, w), ch, oy * s + ky, ox * s + kx);
+                        let o = &mut y[(ch * ho + oy) * wo + ox];
+                        *o = o.max(v);
+                    }
+                }
+            }
+        }
+    }
+    (y, ho, wo)
+}
+
+/// Deterministic small integers in `lo ..= hi`.
+fn ints_in(n: usize, seed: u64, lo: i64, hi: i64) -> Vec<i64> {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            lo + (state % (hi - lo + 1) as u64) as i64
+        })
+        .collect()
+}
+
+/// A two-channel image through Conv (3-bit Quant weights, per-channel scales, bias) → BN with a
+/// negative scale on one channel (the conv row is negated so the pooling still commutes) →
+/// MaxPool → Relu + 2-bit Quant (thresholds per channel) → Flatten → MatMul (columns permuted
+/// from NCHW to channels-last) → logits; the input is fed HWC. Every constant is dyadic, so the
+/// float reference is exact.
+#[test]
+fn conv_pool_flatten_on_a_two_channel_image() {
+    let (c, h, w, o, k) = (2usize, 6usize, 6usize, 3usize, 3usize);
+    let mut g = G::new(&[1, c as i64, h as i64, w as i64]);
+    let inv = g.c(&[], &[1.0 / 256.0]);
+    g.apply("Mul", &[&inv]);
+    let scales = [0.5f32, 0.25, 1.0];
+    let n = ints_in(o * c * k * k, 1, -3, 3);
+    let wf: Vec<f32> = n.iter().enumerate().map(|(i, &v)| v as f32 * scales[i / (c * k * k)]).collect();
+    let (wn, ws, wz, wb) = (g.c(&[3, 2, 3, 3], &wf), g.c(&[3, 1, 1, 1], &scales), g.c(&[], &[0.0]), g.c(&[], &[3.0]));
+    let wq = g.op("Quant", QONNX, &[&wn, &ws, &wz, &wb], vec![int("signed", 1), int("narrow", 1)]);
+    let _ = wq;
+    let wq = g.current.clone();
+    let x_in = g.graph.node[0].output[0].clone();
+    let bias = g.c(&[3], &[0.25, -0.5, 0.125]);
+    g.op("Conv", "", &[&x_in, &wq, &bias], vec![ints("kernel_shape", &[3, 3])]);
+    let (gamma, beta, mean, var) =
+        (g.c(&[3], &[1.0, -2.0, 0.5]), g.c(&[3], &[0.0, 0.5, -0.25]), g.c(&[3], &[0.5, -0.25, 1.0]), g.c(&[3], &[3.0, 0.0, 15.0]));
+    g.op("BatchNormalization", "", &["", &gamma, &beta, &mean, &var], vec![float("epsilon", 1.0)]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
+    g.apply("Relu", &[]);
+    let (s, z, b) = (g.c(&[], &[0.5]), g.c(&[], &[0.0]), g.c(&[], &[2.0]));
+    g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 0), int("narrow", 0)]);
+    g.op("Flatten", "", &[""], vec![]);
+    let w2: Vec<f32> = ints_in(12 * 4, 2, -2, 2).iter().map(|&v| v as f32 * 0.5).collect();
+    let w2n = g.c(&[12, 4], &w2);
+    g.apply("MatMul", &[&w2n]);
+    let m = g.import().unwrap();
+    let s = m.summary();
+    assert_eq!(m.model.input.shape, vec![6, 6, 2], "HWC input: {s}");
+    assert!(m.notes.iter().any(|n| n.contains("read channels-last")), "{:?}", m.notes);
+    assert!(s.contains("conv 3×3/1 2×6×6→3×4×4 int3") && s.contains("maxpool 2×2/2 3×4×4→3×2×2"), "{s}");
+    assert!(s.contains("threshold 3×uint2, per channel"), "{s}");
+    let Layer::Conv2d(conv) = &m.model.layers[0] else { panic!("{s}") };
+    let bitloom_compiler::model::ConvWeights::Int(cw, _) = &conv.weights else { panic!("{s}") };
+    // Row 1 (negative BN scale) is negated; OIHW → (ky, kx, c): W[o][c][ky][kx] at (ky·3 + kx)·2 + c.
+    for oc in 0..o {
+        for ic in 0..c {
+            for ky in 0..k {
+                for kx in 0..k {
+                    let want = n[((oc * c + ic) * k + ky) * k + kx] * if oc == 1 { -1 } else { 1 };
+                    assert_eq!(i64::from(cw.row(oc)[(ky * k + kx) * c + ic]), want);
+                }
+            }
+        }
+    }
+    let wq: Vec<f64> = wf.iter().map(|&v| f64::from(v)).collect();
+    for seed in 0..200u64 {
+        let x: Vec<i64> = ints_in(c * h * w, 100 + seed, 0, 255);
+        let xf: Vec<f64> = x.iter().map(|&v| v as f64 / 256.0).collect();
+        let (acc, ho, wo) = conv_nchw(&xf, (c, h, w), &wq, o, k, 1);
+        let bn: Vec<f64> = acc
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let ch = i / (ho * wo);
+                let (gm, bt, mn, den) = ([1.0, -2.0, 0.5][ch], [0.0, 0.5, -0.25][ch], [0.5, -0.25, 1.0][ch], [2.0, 1.0, 4.0][ch]);
+                (v + [0.25, -0.5, 0.125][ch] - mn) / den * gm + bt
+            })
+            .collect();
+        let (pooled, _, _) = pool_nchw(&bn, (o, ho, wo), 2, 2);
+        let act: Vec<f64> = pooled.iter().map(|&v| 0.5 * quant_reference(v.max(0.0) / 0.5, 0, 3, Rounding::HalfEven)).collect();
+        let want: Vec<f64> = (0..4).map(|r| (0..12).map(|i| f64::from(w2[i * 4 + r]) * act[i]).sum()).collect();
+        // The native input is HWC: pixel (y, x) channel c at (y·W + x)·C + c.
+        let hwc: Vec<i64> = (0..c * h * w).map(|p| x[(p % c) * h * w + p / c]).collect();
+        assert_eq!(mapped(&m, &hwc), want, "seed {seed}");
+    }
+}
+
+/// Conv → MaxPool → BN with a negative scale → Sign: the pooling reads the accumulators (their
+/// scale is positive), and the threshold after it is complemented (no row can be negated through
+/// a max); the complemented count goes into the next layer's columns.
+#[test]
+fn pool_before_a_decreasing_threshold_is_complemented() {
+    let mut g = G::new(&[1, 1, 5, 5]);
+    let kf = pm(&[1, 0, 0, 1]);
+    let kn = g.c(&[1, 1, 2, 2], &kf);
+    g.op("Conv", "", &["", &kn], vec![]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
+    let (gamma, beta, mean, var) = (g.c(&[1], &[-1.0]), g.c(&[1], &[0.0]), g.c(&[1], &[10.0]), g.c(&[1], &[1.0]));
+    g.op("BatchNormalization", "", &["", &gamma, &beta, &mean, &var], vec![float("epsilon", 0.0)]);
+    g.apply("Sign", &[]);
+    g.op("Flatten", "", &[""], vec![]);
+    let w = g.c(&[4, 2], &pm(&[1, 1, 0, 1, 1, 0, 0, 0]));
+    g.apply("MatMul", &[&w]);
+    let m = g.import().unwrap();
+    let kinds: Vec<&str> = m.model.layers.iter().map(|l| l.kind()).collect();
+    assert_eq!(kinds, ["conv2d", "max_pool2d", "threshold", "binary_dense"]);
+    let wv = pm(&[1, 1, 0, 1, 1, 0, 0, 0]);
+    let mut ties = 0;
+    for seed in 0..300u64 {
+        let x = ints_in(25, seed, 0, 12);
+        let xf: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+        let kd: Vec<f64> = kf.iter().map(|&v| f64::from(v)).collect();
+        let (acc, ho, wo) = conv_nchw(&xf, (1, 5, 5), &kd, 1, 2, 1);
+        let (pooled, _, _) = pool_nchw(&acc, (1, ho, wo), 2, 2);
+        ties += pooled.iter().filter(|&&v| v == 10.0).count();
+        let a: Vec<f64> = pooled.iter().map(|&v| sign(-(v - 10.0))).collect();
+        let want: Vec<f64> = (0..2).map(|r| (0..4).map(|i| f64::from(wv[i * 2 + r]) * a[i]).sum()).collect();
+        assert_eq!(mapped(&m, &x), want, "x = {x:?}");
+    }
+    assert!(ties > 5, "the grid hits the ties ({ties})");
+}
+
+/// The weight type rule: the narrowest two's complement type, or powers of two when every value
+/// is 0 or ±2^e and that is strictly narrower.
+#[test]
+fn weight_types_int_or_pow2() {
+    use bitloom_compiler::model::WeightType::{Int, Pow2};
+    use bitloom_import::streamline::fit_weight_type;
+    let t = |v: &[i64]| fit_weight_type(v.iter().copied());
+    assert_eq!(t(&[0, 1, -1]), Some(Int(2)), "ternary: int2 and pow2_2 tie, int wins");
+    assert_eq!(t(&[0, -1, 2]), Some(Int(3)), "int3 and pow2_3 (±1, ±2) tie");
+    assert_eq!(t(&[1, -2]), Some(Int(2)));
+    assert_eq!(t(&[0, 1, -2, 4]), Some(Int(4)), "int4 and pow2_4 tie");
+    assert_eq!(t(&[0, 16, -16]), Some(Pow2(5)), "int6 vs pow2_5");
+    assert_eq!(t(&[3, -5]), Some(Int(4)));
+    assert_eq!(t(&[-8, 7]), Some(Int(4)));
+    assert_eq!(t(&[8]), Some(Pow2(4)), "int5 vs pow2_4");
+    assert_eq!(t(&[1, 2, 4, 8, 16, 32, 64, -128]), Some(Pow2(5)), "INQ 5-bit: int9 vs pow2_5");
+    assert_eq!(t(&[-32768, 32767]), Some(Int(16)));
+    assert_eq!(t(&[32768]), Some(Pow2(6)));
+    assert_eq!(t(&[32769]), None);
+
+    use bitloom_import::streamline::row_scale;
+    assert_eq!(row_scale(&[0.5, -1.5, 1.0]), Some(0.5));
+    assert_eq!(row_scale(&[0.25, 1.0, -0.5]), Some(0.25));
+    assert_eq!(row_scale(&[6.0, -9.0]), Some(3.0), "the common factor is divided out");
+    assert_eq!(row_scale(&[0.0, 0.0]), Some(0.0));
+    assert_eq!(row_scale(&[0.7, -0.7, 0.0]), Some(0.7));
+    assert_eq!(row_scale(&[1.0, std::f64::consts::PI, std::f64::consts::E]), None);
+    assert_eq!(row_scale(&[1.0, f64::NAN]), None);
+}
+
+/// Integer weights end to end: 4-bit weights on the raw input, BN with a negative scale negating a
+/// row holding −8 (which then needs int5), ternary-looking weights kept as int2, and a final layer
+/// with a per-tensor scale whose row factors differ (rescaled to one scale for the output).
+#[test]
+fn integer_dense_layers() {
+    let mut g = G::new(&[1, 3]);
+    // W0 (in 3, out 2): row 0 = (−8, 7, 1)·0.25, row 1 = (2, −3, 5)·0.25, a 4-bit Quant
+    let w0 = [-8.0, 2.0, 7.0, -3.0, 1.0, 5.0].map(|v: f32| v * 0.25);
+    let (wn, ws, wz, wb) = (g.c(&[3, 2], &w0), g.c(&[], &[0.25]), g.c(&[], &[0.0]), g.c(&[], &[4.0]));
+    g.op("Quant", QONNX, &[&wn, &ws, &wz, &wb], vec![int("signed", 1), int("narrow", 0)]);
+    let wq = g.current.clone();
+    g.op("MatMul", "", &["x", &wq], vec![]);
+    let (gamma, beta, mean, var) = (g.c(&[2], &[-1.0, 1.0]), g.c(&[2], &[0.0, 0.0]), g.c(&[2], &[3.0, -5.0]), g.c(&[2], &[1.0, 1.0]));
+    g.op("BatchNormalization", "", &["", &gamma, &beta, &mean, &var], vec![float("epsilon", 0.0)]);
+    g.apply("Sign", &[]);
+    // W1 (in 2, out 3): rows (2, 4)·0.5, (1, −3)·0.5, (0, 1)·0.5: per-row factors 1, 0.5, 0.5
+    let w1 = g.c(&[2, 3], &[1.0, 0.5, 0.0, 2.0, -1.5, 0.5]);
+    g.apply("MatMul", &[&w1]);
+    let m = g.import().unwrap();
+    let s = m.summary();
+    let Layer::Dense(d0) = &m.model.layers[0] else { panic!("{s}") };
+    assert_eq!(d0.weight_type, bitloom_compiler::model::WeightType::Int(5), "−(−8) = 8 needs int5: {s}");
+    assert_eq!(d0.weights.row(0), &[8, -7, -1], "row negated for the negative BN scale");
+    assert_eq!(d0.weights.row(1), &[2, -3, 5]);
+    let Layer::Dense(d1) = &m.model.layers[2] else { panic!("{s}") };
+    assert_eq!(d1.weight_type, bitloom_compiler::model::WeightType::Int(4), "{s}");
+    assert_eq!(d1.weights.values(), &[2, 4, 1, -3, 0, 1], "rows on one scale 0.5");
+    assert_eq!(m.output.scale, 0.5);
+    assert!(m.notes.iter().any(|n| n.contains("rows rescaled to one scale")), "{:?}", m.notes);
+    for seed in 0..300u64 {
+        let x = ints_in(3, seed, 0, 255);
+        let acc: Vec<f64> = (0..2).map(|r| (0..3).map(|c| f64::from(w0[c * 2 + r]) * x[c] as f64).sum()).collect();
+        let a = [sign(-(acc[0] - 3.0)), sign(acc[1] + 5.0)];
+        let w1v = [1.0, 0.5, 0.0, 2.0, -1.5, 0.5];
+        let want: Vec<f64> = (0..3).map(|r| w1v[r] * a[0] + w1v[3 + r] * a[1]).collect();
+        assert_eq!(mapped(&m, &x), want, "x = {x:?}");
+    }
+}
+
+/// A quantizer after pooled bipolar values: the bipolar layer becomes a 0/1 layer through the
+/// pooling (max commutes with `2c − 1`), and the next thresholds are per channel.
+#[test]
+fn quantizer_after_pooled_bipolar_map() {
+    let mut g = G::new(&[1, 2, 4, 4]);
+    let c = g.c(&[1, 2, 1, 1], &[-100.0, -50.0]);
+    g.apply("Add", &[&c]);
+    g.apply("Sign", &[]);
+    g.op("MaxPool", "", &[""], vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])]);
+    let m3 = g.c(&[1, 2, 1, 1], &[3.0, 1.0]);
+    g.apply("Mul", &[&m3]);
+    let t = g.c(&[2, 2], &[0.0, 2.0, -2.0, 0.5]);
+    g.op("MultiThreshold", QONNX, &["", &t], vec![string("out_dtype", "UINT2")]);
+    g.op("Flatten", "", &[""], vec![]);
+    let w: Vec<f32> = (0..8).map(|i| if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
+    let wn = g.c(&[8, 1], &w);
+    g.apply("MatMul", &[&wn]);
+    let m = g.import().unwrap();
+    let s = m.summary();
+    assert_eq!(threshold(&m, 0).output, ThresholdOutput::Integer { bias: 0 }, "{s}");
+    assert!(s.contains("threshold 2×uint2, per channel"), "{s}");
+    for seed in 0..300u64 {
+        let x = ints_in(32, seed, 0, 150);
+        let a: Vec<f64> = (0..32).map(|i| sign(x[i] as f64 + [-100.0, -50.0][i / 16])).collect();
+        let (pooled, _, _) = pool_nchw(&a, (2, 4, 4), 2, 2);
+        let q: Vec<f64> = pooled
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let ch = i / 4;
+                let v = v * [3.0, 1.0][ch];
+                let thr = [[0.0, 2.0], [-2.0, 0.5]][ch];
+                thr.iter().filter(|&&t| v >= t).count() as f64
+            })
+            .collect();
+        let want = vec![(0..8).map(|i| f64::from(w[i]) * q[i]).sum::<f64>()];
+        let hwc: Vec<i64> = (0..32).map(|p| x[(p % 2) * 16 + p / 2]).collect();
+        assert_eq!(mapped(&m, &hwc), want, "x = {x:?}");
+    }
+}
