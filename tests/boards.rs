@@ -5,10 +5,12 @@
 
 mod common;
 
+use common::{bitloom, text};
+
 use bitloom::boards::{boards, find_tool, Board, Family, VivadoJob};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -168,13 +170,7 @@ fn every_pin_file_binds_exactly_the_table_ports() {
     }
 }
 
-fn bitloom(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bitloom")).args(args).current_dir(root()).output().unwrap()
-}
 
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
-}
 
 #[test]
 fn boards_command_prints_the_table_and_json() {

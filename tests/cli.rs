@@ -2,21 +2,12 @@
 
 mod common;
 
+use common::{bitloom, text};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn bitloom(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bitloom"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("BITLOOM_CACHE", common::cache_dir())
-        .output()
-        .unwrap()
-}
 
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
-}
+
 
 #[test]
 fn infer_reports_accuracy_as_json() {

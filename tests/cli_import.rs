@@ -5,20 +5,11 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::{bitloom, text};
 
-fn bitloom(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bitloom"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("BITLOOM_CACHE", common::cache_dir())
-        .output()
-        .unwrap()
-}
 
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
-}
+
+
 
 fn expected_labels(name: &str) -> Vec<u64> {
     let path = format!("{}/tests/data/onnx/{name}.expected.json", env!("CARGO_MANIFEST_DIR"));

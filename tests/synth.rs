@@ -4,15 +4,11 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::{bitloom, text};
 
-fn bitloom(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bitloom")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap()
-}
 
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
-}
+
+
 
 #[test]
 fn example_synthesizes_for_ice40_and_ecp5() {

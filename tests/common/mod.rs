@@ -7,6 +7,21 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
 
+/// Runs the `bitloom` binary in the repository root with the tests' Verilator cache.
+pub fn bitloom(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bitloom"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("BITLOOM_CACHE", cache_dir())
+        .output()
+        .unwrap()
+}
+
+/// A command's stdout and stderr, for assertion messages.
+pub fn text(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+}
+
 /// A Verilator cache shared by the tests of one checkout (content-hashed, so safe to share).
 pub fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verilator-cache")
