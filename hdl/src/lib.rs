@@ -11,6 +11,7 @@
 
 pub mod blocks;
 pub mod engine;
+pub mod link;
 pub mod memory;
 pub mod model;
 pub mod verilog;

@@ -65,6 +65,7 @@
 //! [`Sim`].
 #![warn(missing_docs)]
 
+pub mod board;
 mod builder;
 mod error;
 mod ffi;
@@ -72,6 +73,7 @@ pub mod sim;
 pub mod stream;
 mod wrapper;
 
+pub use board::{BoardCounters, BoardOptions, BoardSim, Faults, VirtualBoard};
 pub use builder::{build, default_cache_dir, BuildRequest, BuiltModel};
 pub use error::SimError;
 pub use sim::Sim;
