@@ -68,7 +68,10 @@ impl Memory {
     /// The words as the link carries them: `ceil(width/8)` little-endian bytes each.
     pub fn bytes(&self) -> Vec<Vec<u8>> {
         let n = self.word_bytes();
-        self.words.iter().map(|w| (0..n).map(|b| (w.get(b / 8).copied().unwrap_or(0) >> (8 * (b % 8))) as u8).collect()).collect()
+        self.words
+            .iter()
+            .map(|w| (0..n).map(|b| (w.get(b / 8).copied().unwrap_or(0) >> (8 * (b % 8))) as u8).collect())
+            .collect()
     }
 }
 

@@ -188,7 +188,9 @@ impl BoardSim {
     /// `rtl/` holds the board's Verilog and every memory file), loads it and resets it.
     pub fn new(build_dir: &Path, divisor: u32, cache_dir: &Path) -> Result<BoardSim, SimError> {
         if !(4..=0xFFFF).contains(&divisor) {
-            return Err(SimError::InvalidInput(format!("baud divisor {divisor}: the UART needs 4 to 65535 cycles per bit")));
+            return Err(SimError::InvalidInput(format!(
+                "baud divisor {divisor}: the UART needs 4 to 65535 cycles per bit"
+            )));
         }
         let rtl = build_dir.join("rtl");
         let files = vec![rtl.join(LINK_FILE), rtl.join(SIM_FILE)];
@@ -201,7 +203,13 @@ impl BoardSim {
                 )));
             }
         }
-        let req = BuildRequest { rtl_files: files, top: SIM_TOP.to_string(), in_bits: IN_BITS, out_bits: OUT_BITS, trace: false };
+        let req = BuildRequest {
+            rtl_files: files,
+            top: SIM_TOP.to_string(),
+            in_bits: IN_BITS,
+            out_bits: OUT_BITS,
+            trace: false,
+        };
         let built = build(&req, cache_dir, None)?;
         let mut sim = Sim::new(&built, &rtl)?;
         sim.in_buf[0] = (u64::from(divisor) << 1) | 1;
@@ -434,7 +442,8 @@ impl VirtualBoard {
         nix::sys::termios::tcsetattr(slave.as_raw_fd(), nix::sys::termios::SetArg::TCSANOW, &t)
             .map_err(|e| io_err("tcsetattr", e))?;
         let path = nix::unistd::ttyname(slave.as_raw_fd()).map_err(|e| io_err("ttyname", e))?;
-        let flags = nix::fcntl::fcntl(master.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL).map_err(|e| io_err("fcntl", e))?;
+        let flags =
+            nix::fcntl::fcntl(master.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL).map_err(|e| io_err("fcntl", e))?;
         let flags = nix::fcntl::OFlag::from_bits_truncate(flags) | nix::fcntl::OFlag::O_NONBLOCK;
         nix::fcntl::fcntl(master.as_raw_fd(), nix::fcntl::FcntlArg::F_SETFL(flags)).map_err(|e| io_err("fcntl", e))?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -475,7 +484,9 @@ impl VirtualBoard {
     fn finish(&mut self) -> Result<(), SimError> {
         self.stop.store(true, Ordering::Relaxed);
         match self.thread.take() {
-            Some(t) => t.join().unwrap_or_else(|_| Err(SimError::InvalidInput("the virtual board's thread panicked".into()))),
+            Some(t) => {
+                t.join().unwrap_or_else(|_| Err(SimError::InvalidInput("the virtual board's thread panicked".into())))
+            }
             None => Ok(()),
         }
     }
@@ -581,7 +592,8 @@ mod tests {
         assert_eq!(Injector::new(Faults::NONE, 0, true).apply(&bytes, &mut out), (0, false));
         assert_eq!(out, bytes);
         out.clear();
-        let (faults, _) = Injector::new(Faults { stall: Duration::ZERO, ..Faults::at_rate(0.05, 3) }, 0, true).apply(&bytes, &mut out);
+        let (faults, _) = Injector::new(Faults { stall: Duration::ZERO, ..Faults::at_rate(0.05, 3) }, 0, true)
+            .apply(&bytes, &mut out);
         assert!(faults > 50 && out != bytes, "{faults} faults");
     }
 }

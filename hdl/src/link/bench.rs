@@ -27,7 +27,11 @@ impl<B: Block> Clocked<B> {
     /// Propagates input changes. Panics if the block does not settle (a combinational loop:
     /// a bug in a block, never in user input).
     pub fn settle(&mut self) {
-        assert!(rust_hdl::core::simulate::simulate(&mut self.dut, 200), "the block did not settle in cycle {}", self.cycle);
+        assert!(
+            rust_hdl::core::simulate::simulate(&mut self.dut, 200),
+            "the block did not settle in cycle {}",
+            self.cycle
+        );
     }
 
     /// One clock cycle: rising edge, settle, falling edge, settle.

@@ -267,8 +267,8 @@ impl Logic for CommandEngine {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, have_last, last_seq, ans_code, ans_len, ans_base, err, i, hdr, rem, wb, depth, words, k,
-            in_total, out_total, a_ptr, vb, wbc, mode
+            self, clock, state, have_last, last_seq, ans_code, ans_len, ans_base, err, i, hdr, rem, wb, depth, words,
+            k, in_total, out_total, a_ptr, vb, wbc, mode
         );
         // Fields of the header: WRITE `mem offset` (bytes 0..5), INFER `count` (bytes 0..2,
         // shifted in from the top, so at bits 24..40).

@@ -164,7 +164,10 @@ impl LinkCore {
 impl Logic for LinkCore {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, rst, rx, fifo, decoder, frame_rx, request, command, status, answer, frame_tx, encoder, tx, leds);
+        clock!(
+            self, clock, rst, rx, fifo, decoder, frame_rx, request, command, status, answer, frame_tx, encoder, tx,
+            leds
+        );
         // Reset.
         self.rst.rst_in.next = self.rst_in.val();
         self.reset.next = self.rst.reset.val();
@@ -260,8 +263,10 @@ impl Logic for LinkCore {
         // LEDs.
         self.leds.busy.next = self.command.busy.val() | self.frame_tx.busy.val();
         self.leds.activity.next = self.rx.valid.val();
-        self.leds.error.next =
-            self.frame_rx.ev_crc.val() | self.frame_rx.ev_framing.val() | self.frame_rx.ev_overrun.val() | self.fifo.overflow.val();
+        self.leds.error.next = self.frame_rx.ev_crc.val()
+            | self.frame_rx.ev_framing.val()
+            | self.frame_rx.ev_overrun.val()
+            | self.fifo.overflow.val();
         self.led_heartbeat.next = self.leds.heartbeat.val();
         self.led_busy.next = self.leds.busy_led.val();
         self.led_error.next = self.leds.error_led.val();

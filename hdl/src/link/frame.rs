@@ -360,7 +360,8 @@ impl Logic for FrameTx {
             }
         }
         if self.state.q.val() == TxState::Crc {
-            self.next_byte.next = bit_cast::<8, 32>(self.crc_bytes.val() >> (bit_cast::<32, 16>(self.idx.q.val()) << 3));
+            self.next_byte.next =
+                bit_cast::<8, 32>(self.crc_bytes.val() >> (bit_cast::<32, 16>(self.idx.q.val()) << 3));
         }
         self.crc.crc_in.next = self.crc_reg.q.val();
         self.crc.data.next = self.next_byte.val();
@@ -478,7 +479,11 @@ mod tests {
             if tb.dut.buf_we.val() {
                 buf[tb.dut.buf_addr.val().index()] = tb.dut.buf_data.val().to_u8();
             }
-            for (ev, v) in [(tb.dut.ev_crc.val(), Verdict::Crc), (tb.dut.ev_framing.val(), Verdict::Framing), (tb.dut.ev_overrun.val(), Verdict::Overrun)] {
+            for (ev, v) in [
+                (tb.dut.ev_crc.val(), Verdict::Crc),
+                (tb.dut.ev_framing.val(), Verdict::Framing),
+                (tb.dut.ev_overrun.val(), Verdict::Overrun),
+            ] {
                 if ev {
                     assert!(verdict.is_none());
                     verdict = Some(v);
@@ -507,8 +512,17 @@ mod tests {
         tb.tick();
         tb.dut.reset.next = false;
         let mut buf = vec![0u8; capacity];
-        let good = |n: usize| Packet { seq: n as u8, code: 3, data: (0..n).map(|i| (i * 13) as u8).collect() }.to_bytes();
-        let mut cases: Vec<(Vec<u8>, bool)> = vec![(good(0), false), (good(5), false), (good(40), false), (good(41), false), (vec![], false), (vec![], true), (good(3), true)];
+        let good =
+            |n: usize| Packet { seq: n as u8, code: 3, data: (0..n).map(|i| (i * 13) as u8).collect() }.to_bytes();
+        let mut cases: Vec<(Vec<u8>, bool)> = vec![
+            (good(0), false),
+            (good(5), false),
+            (good(40), false),
+            (good(41), false),
+            (vec![], false),
+            (vec![], true),
+            (good(3), true),
+        ];
         let mut bad_crc = good(9);
         bad_crc[6] ^= 0x10;
         cases.push((bad_crc, false));

@@ -81,20 +81,42 @@ pub fn emit(module: &str, shape: &IoShape) -> String {
     let signed_out = matches!(shape.output.dtype, DataType::Int(_));
     let mut v = String::new();
     let w = &mut v;
-    writeln!(w, "// Link I/O adapter: {} x {} in ({ifold} per beat), {} x {} out ({ofold} per beat), {} memories", shape.input.len, shape.input.dtype, shape.output.len, shape.output.dtype, shape.memories.len()).unwrap();
+    writeln!(
+        w,
+        "// Link I/O adapter: {} x {} in ({ifold} per beat), {} x {} out ({ofold} per beat), {} memories",
+        shape.input.len,
+        shape.input.dtype,
+        shape.output.len,
+        shape.output.dtype,
+        shape.memories.len()
+    )
+    .unwrap();
     writeln!(w, "module {module} (").unwrap();
     writeln!(w, "  input  wire clk,\n  input  wire rst,\n  input  wire [1:0] mode,\n  input  wire [7:0] mem,\n  input  wire [31:0] addr,\n  input  wire start,").unwrap();
     writeln!(w, "  input  wire [7:0] in_byte,\n  input  wire in_valid,\n  output wire in_ready,\n  output wire [7:0] out_byte,\n  output wire out_valid,\n  input  wire out_ready,").unwrap();
     writeln!(w, "  output reg  mem_ok,\n  output reg  [15:0] mem_wb,\n  output reg  [31:0] mem_depth,").unwrap();
     writeln!(w, "  output wire [{}:0] df_in_data,\n  output wire df_in_valid,\n  input  wire df_in_ready,\n  input  wire [{}:0] df_out_data,\n  input  wire df_out_valid,\n  output wire df_out_ready,", iw - 1, ow - 1).unwrap();
-    writeln!(w, "  output reg  [{}:0] wr_en,\n  output reg  [{}:0] wr_addr,\n  output reg  [{}:0] wr_data\n);", nm - 1, ab - 1, wbits - 1).unwrap();
+    writeln!(
+        w,
+        "  output reg  [{}:0] wr_en,\n  output reg  [{}:0] wr_addr,\n  output reg  [{}:0] wr_data\n);",
+        nm - 1,
+        ab - 1,
+        wbits - 1
+    )
+    .unwrap();
     writeln!(w, "  /* verilator lint_off UNUSEDSIGNAL */").unwrap();
     // Memory table.
     writeln!(w, "  always @* begin").unwrap();
     writeln!(w, "    mem_ok = 1'b0; mem_wb = 16'd1; mem_depth = 32'd0;").unwrap();
     writeln!(w, "    case (mem)").unwrap();
     for (m, p) in shape.memories.iter().enumerate() {
-        writeln!(w, "      8'd{m}: begin mem_ok = 1'b1; mem_wb = 16'd{}; mem_depth = 32'd{}; end", p.width.div_ceil(8), p.depth).unwrap();
+        writeln!(
+            w,
+            "      8'd{m}: begin mem_ok = 1'b1; mem_wb = 16'd{}; mem_depth = 32'd{}; end",
+            p.width.div_ceil(8),
+            p.depth
+        )
+        .unwrap();
     }
     writeln!(w, "      default: ;").unwrap();
     writeln!(w, "    endcase").unwrap();
@@ -120,7 +142,12 @@ pub fn emit(module: &str, shape: &IoShape) -> String {
     writeln!(w, "      if (bc == {}) begin", lit(bw, ieb - 1)).unwrap();
     writeln!(w, "        bc <= 0;").unwrap();
     writeln!(w, "        beat[lane*{ib} +: {ib}] <= value[{}:0];", ib - 1).unwrap();
-    writeln!(w, "        if (lane == {}) begin lane <= 0; full <= 1'b1; end else lane <= lane + 1'b1;", lit(lw, ifold - 1)).unwrap();
+    writeln!(
+        w,
+        "        if (lane == {}) begin lane <= 0; full <= 1'b1; end else lane <= lane + 1'b1;",
+        lit(lw, ifold - 1)
+    )
+    .unwrap();
     writeln!(w, "      end else bc <= bc + 1'b1;").unwrap();
     writeln!(w, "    end").unwrap();
     writeln!(w, "    if (rst || start) begin bc <= 0; lane <= 0; full <= 1'b0; end").unwrap();
@@ -144,7 +171,11 @@ pub fn emit(module: &str, shape: &IoShape) -> String {
     writeln!(w, "  assign out_valid = holding;").unwrap();
     writeln!(w, "  assign df_out_ready = !holding;").unwrap();
     writeln!(w, "  always @(posedge clk) begin").unwrap();
-    writeln!(w, "    if (df_out_valid && df_out_ready) begin obeat <= df_out_data; holding <= 1'b1; j <= 0; k <= 0; end").unwrap();
+    writeln!(
+        w,
+        "    if (df_out_valid && df_out_ready) begin obeat <= df_out_data; holding <= 1'b1; j <= 0; k <= 0; end"
+    )
+    .unwrap();
     writeln!(w, "    if (out_valid && out_ready) begin").unwrap();
     writeln!(w, "      if (k == {}) begin", lit(kw, oeb - 1)).unwrap();
     writeln!(w, "        k <= 0;").unwrap();
@@ -288,7 +319,13 @@ impl IoModel {
         let elem = get_bits(&self.obeat, self.j * ob, ob);
         let signed = matches!(self.shape.output.dtype, DataType::Int(_));
         let wide = if signed && ob < 64 && elem >> (ob - 1) & 1 == 1 { elem | !((1u64 << ob) - 1) } else { elem };
-        let byte = if self.k < 8 { (wide >> (8 * self.k)) as u8 } else if signed && (wide >> 63) == 1 { 0xFF } else { 0 };
+        let byte = if self.k < 8 {
+            (wide >> (8 * self.k)) as u8
+        } else if signed && (wide >> 63) == 1 {
+            0xFF
+        } else {
+            0
+        };
         (byte, self.holding)
     }
 
@@ -320,7 +357,8 @@ impl IoModel {
             self.full = false;
         }
         if infer && x.in_valid && in_ready {
-            let value = if ieb == 1 { u64::from(x.in_byte) } else { u64::from(x.in_byte) << (8 * (ieb - 1)) | self.ebuf >> 8 };
+            let value =
+                if ieb == 1 { u64::from(x.in_byte) } else { u64::from(x.in_byte) << (8 * (ieb - 1)) | self.ebuf >> 8 };
             self.ebuf = value;
             if self.bc == ieb - 1 {
                 self.bc = 0;
@@ -583,7 +621,10 @@ impl Logic for LinkIo {
             ("wr_data", "wr_data"),
         ];
         let conns: Vec<String> = ports.iter().map(|(p, s)| format!(".{p}({s})")).collect();
-        Verilog::Wrapper(Wrapper { code: format!("{} core ({});", self.core_name, conns.join(", ")), cores: self.core.clone() })
+        Verilog::Wrapper(Wrapper {
+            code: format!("{} core ({});", self.core_name, conns.join(", ")),
+            cores: self.core.clone(),
+        })
     }
 }
 

@@ -89,7 +89,13 @@ pub struct LinkParams {
 impl Default for LinkParams {
     /// 12 MHz, 115 200 baud, buffers chosen per design, three active-high LEDs.
     fn default() -> Self {
-        LinkParams { clock_hz: 12_000_000, baud: 115_200, request_bytes: None, fifo_depth: 512, leds_active_low: vec![false; 3] }
+        LinkParams {
+            clock_hz: 12_000_000,
+            baud: 115_200,
+            request_bytes: None,
+            fifo_depth: 512,
+            leds_active_low: vec![false; 3],
+        }
     }
 }
 
@@ -228,7 +234,10 @@ pub fn plan(g: &DataflowGraph, memories: &[Memory], params: &LinkParams) -> Resu
         out_bits: o.dtype.bits() as u8,
         out_signed: signed(o.dtype),
         max_batch: max_batch as u16,
-        memories: memories.iter().map(|m| MemoryInfo { id: m.id, width: m.width as u16, depth: m.depth as u32 }).collect(),
+        memories: memories
+            .iter()
+            .map(|m| MemoryInfo { id: m.id, width: m.width as u16, depth: m.depth as u32 })
+            .collect(),
     };
     Ok(LinkPlan {
         divisor,
@@ -363,7 +372,8 @@ impl Logic for Board {
         self.led_error.connect();
         self.active.connect();
         let (core, io, df) = (&mut self.core, &mut self.io, &mut self.dataflow);
-        for s in [&mut core.rst_in, &mut core.uart_rx, &mut core.io_in_ready, &mut core.io_out_valid, &mut core.mem_ok] {
+        for s in [&mut core.rst_in, &mut core.uart_rx, &mut core.io_in_ready, &mut core.io_out_valid, &mut core.mem_ok]
+        {
             s.connect();
         }
         core.clock.connect();
@@ -372,7 +382,9 @@ impl Logic for Board {
         core.mem_wb.connect();
         core.mem_depth.connect();
         io.clk.connect();
-        for s in [&mut io.rst, &mut io.start, &mut io.in_valid, &mut io.out_ready, &mut io.df_in_ready, &mut io.df_out_valid] {
+        for s in
+            [&mut io.rst, &mut io.start, &mut io.in_valid, &mut io.out_ready, &mut io.df_in_ready, &mut io.df_out_valid]
+        {
             s.connect();
         }
         io.mode.connect();
@@ -504,7 +516,12 @@ impl Block for Board {
 pub fn board_top(plan: &LinkPlan) -> String {
     let n = plan.params.leds_active_low.len();
     let mut v = String::new();
-    writeln!(v, "// bitloom board top: {} Hz clock, {} baud (divisor {}), {n} LEDs", plan.params.clock_hz, plan.params.baud, plan.divisor).unwrap();
+    writeln!(
+        v,
+        "// bitloom board top: {} Hz clock, {} baud (divisor {}), {n} LEDs",
+        plan.params.clock_hz, plan.params.baud, plan.divisor
+    )
+    .unwrap();
     writeln!(v, "module {BOARD_TOP} (\n  input  wire clk,\n  input  wire uart_rx,\n  output wire uart_tx,\n  output wire [{}:0] led\n);", n - 1).unwrap();
     writeln!(v, "  wire heartbeat, busy, error;").unwrap();
     writeln!(v, "  {LINK_TOP} link (.clk(clk), .rst_in(1'b0), .uart_rx(uart_rx), .baud_div(16'd{}), .uart_tx(uart_tx), .led_heartbeat(heartbeat), .led_busy(busy), .led_error(error), .active());", plan.divisor).unwrap();
@@ -550,7 +567,11 @@ pub struct BoardRtl {
 impl BoardRtl {
     /// The Verilog files as (name, text), in the order a tool reads them (the top last).
     pub fn files(&self) -> Vec<(String, String)> {
-        vec![(format!("{LINK_TOP}.v"), self.link.clone()), (format!("{BOARD_TOP}.v"), self.board.clone()), (format!("{SIM_TOP}.v"), self.sim.clone())]
+        vec![
+            (format!("{LINK_TOP}.v"), self.link.clone()),
+            (format!("{BOARD_TOP}.v"), self.board.clone()),
+            (format!("{SIM_TOP}.v"), self.sim.clone()),
+        ]
     }
 
     /// The answer buffer's `$readmemh` file, INFO carrying `hash`.

@@ -290,7 +290,8 @@ mod tests {
         for f in &frames {
             encode(f, &mut want);
         }
-        let tokens: Vec<(u8, bool)> = frames.iter().flat_map(|f| f.iter().map(|&b| (b, false)).chain([(0, true)])).collect();
+        let tokens: Vec<(u8, bool)> =
+            frames.iter().flat_map(|f| f.iter().map(|&b| (b, false)).chain([(0, true)])).collect();
         let mut tb = Clocked::new(SlipEncoder::default(), |b| &mut b.clock);
         let (mut i, mut got, mut cycle) = (0, Vec::new(), 0u64);
         while got.len() < want.len() && cycle < 1000 {

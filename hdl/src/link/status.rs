@@ -51,7 +51,18 @@ pub struct StatusCounters {
 impl Logic for StatusCounters {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, frames_ok, crc_errors, framing_errors, overruns, duplicates, refused, inferences, words);
+        dff_setup!(
+            self,
+            clock,
+            frames_ok,
+            crc_errors,
+            framing_errors,
+            overruns,
+            duplicates,
+            refused,
+            inferences,
+            words
+        );
         if self.ev_ok.val() {
             self.frames_ok.d.next = self.frames_ok.q.val() + 1;
         }
