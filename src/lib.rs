@@ -3,4 +3,5 @@
 
 pub mod design;
 pub mod progress;
+pub mod weights;
 pub mod simcheck;

@@ -22,6 +22,10 @@ enum Command {
     Sim(cmd::sim::Args),
     /// Benchmarks: reference vs float, cycles vs II, Verilator build and speed.
     Bench(cmd::bench::Args),
+    /// The virtual board: the compiled board top level, simulated, served on a pseudo-terminal.
+    Board(cmd::board::Args),
+    /// Run inputs through a board (or the virtual board) with the host driver.
+    Run(cmd::run::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -31,6 +35,8 @@ fn main() -> std::process::ExitCode {
         Command::Compile(a) => cmd::compile::run(a),
         Command::Sim(a) => cmd::sim::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Board(a) => cmd::board::run(a),
+        Command::Run(a) => cmd::run::run(a),
     };
     match result {
         Ok(code) => code,

@@ -27,9 +27,12 @@
 //! board when it may stop clocking.
 //!
 //! Sizes are chosen per design ([`plan`]): the request buffer holds a full INFER batch of
-//! `max_batch` vectors (also the most data a request may carry: the host sizes WRITE requests
-//! to fit it), at least two vectors where that fits in [`bitloom_protocol::MAX_DATA`], and at
-//! least one memory word; the answer buffer holds `max_batch` output vectors and the INFO bytes.
+//! `max_batch` vectors, `2 + max_batch · input vector bytes`, which is also the most data a
+//! request may carry (the host sizes WRITE requests to fit it); by default it is the fewest
+//! 512-byte block RAMs that hold one input vector and one memory word (so small designs get
+//! large batches and large ones fit small FPGAs), at most [`bitloom_protocol::MAX_DATA`]. The
+//! answer buffer holds `max_batch` output vectors (at least the 32 STATUS bytes) and, above
+//! them, the INFO bytes.
 
 pub mod bench;
 pub mod command;
@@ -46,7 +49,6 @@ pub mod uart;
 
 use crate::engine::Dataflow;
 use crate::memory::Memory;
-use crate::wire::Wire;
 use bitloom_compiler::ir::DataflowGraph;
 use bitloom_compiler::types::DataType;
 use bitloom_protocol::{Info, MemoryInfo, HASH_BYTES, MAX_DATA, VERSION};
@@ -217,7 +219,6 @@ pub fn plan(g: &DataflowGraph, memories: &[Memory], params: &LinkParams) -> Resu
     let request_bytes = match params.request_bytes {
         Some(r) if r < need(1) || r > MAX_DATA => return Err(LinkError::Buffer { asked: r, need: need(1) }),
         Some(r) => r,
-        None if need(2) <= MAX_DATA => round_up(need(2), 512).min(MAX_DATA),
         None if need(1) <= MAX_DATA => round_up(need(1), 512).min(MAX_DATA),
         None => return Err(LinkError::Buffer { asked: MAX_DATA, need: need(1) }),
     };
@@ -599,6 +600,19 @@ pub fn emit_board(g: &DataflowGraph, params: &LinkParams) -> Result<BoardRtl, Li
     Ok(BoardRtl { board: board_top(&plan), sim: sim_top(), link, answer_bytes: plan.answer_bytes, plan })
 }
 
-/// Keeps [`Wire`] in the public signature paths of this module's docs.
-#[doc(hidden)]
-pub type _Wire = Wire<In>;
+/// The design hash: SHA-256 over the build's files (its Verilog and memory images) except
+/// the answer buffer's image [`ANSWER_MEM`], which holds the hash itself. Files are taken in
+/// name order, each as its name, a zero byte, its length (`u64`, little-endian) and its bytes.
+pub fn design_hash(files: &[(String, Vec<u8>)]) -> [u8; HASH_BYTES] {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().filter(|(n, _)| n != ANSWER_MEM).collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut h = Sha256::new();
+    for (name, bytes) in sorted {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    }
+    h.finalize().into()
+}
