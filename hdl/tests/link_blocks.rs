@@ -121,6 +121,9 @@ fn ports(block: &dyn Block) -> (Vec<Port>, Vec<Port>) {
     (p.ins, p.outs)
 }
 
+/// Inputs for a cycle, in port order.
+type Stimulus = Box<dyn FnMut(&mut ChaCha8Rng, u64) -> Vec<u64>>;
+
 /// One block: its name, Verilog, ports, simulation and stimulus.
 struct Case {
     name: &'static str,
@@ -128,7 +131,7 @@ struct Case {
     ins: Vec<Port>,
     outs: Vec<Port>,
     dut: Box<dyn Dut>,
-    stimulus: Box<dyn FnMut(&mut ChaCha8Rng, u64) -> Vec<u64>>,
+    stimulus: Stimulus,
 }
 
 /// A case for block type `$ty` made by `$make`, with its input and output fields in order.

@@ -172,11 +172,10 @@ impl Logic for FrameRx {
                     self.framing.d.next = false;
                 } else if self.overflow.q.val() {
                     self.overrun.d.next = true;
-                } else if self.count.q.val() < 8 {
-                    self.framing.d.next = true;
-                } else if self.len_r.q.val() > self.max_data.val() {
-                    self.framing.d.next = true;
-                } else if self.index.val() != self.len_r.q.val() {
+                } else if (self.count.q.val() < 8)
+                    | (self.len_r.q.val() > self.max_data.val())
+                    | (self.index.val() != self.len_r.q.val())
+                {
                     self.framing.d.next = true;
                 } else if self.crc_reg.q.val() != self.residue.val() {
                     self.crc_err.d.next = true;

@@ -153,7 +153,7 @@ impl Logic for UartRx {
 }
 
 /// UART transmitter (see the module doc).
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct UartTx {
     /// Clock.
     pub clock: Signal<In, Clock>,
@@ -176,25 +176,6 @@ pub struct UartTx {
     bits: DFF<Bits<4>>,
     last: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
-}
-
-impl Default for UartTx {
-    fn default() -> Self {
-        UartTx {
-            clock: Default::default(),
-            reset: Default::default(),
-            divisor: Default::default(),
-            data: Default::default(),
-            valid: Default::default(),
-            ready: Default::default(),
-            tx: Default::default(),
-            shift: Default::default(),
-            count: Default::default(),
-            bits: Default::default(),
-            last: Default::default(),
-            take: Default::default(),
-        }
-    }
 }
 
 impl Logic for UartTx {

@@ -201,13 +201,7 @@ module t_frame_rx(clock,reset,tok_data,tok_end,tok_bad,tok_valid,tok_ready,buf_a
                 else if (overflow$q) begin
                     overrun$d = 1'b1;
                 end
-                else if (count$q < 32'h8) begin
-                    framing$d = 1'b1;
-                end
-                else if (len_r$q > max_data) begin
-                    framing$d = 1'b1;
-                end
-                else if (index != len_r$q) begin
+                else if ((count$q < 32'h8) | (len_r$q > max_data) | (index != len_r$q)) begin
                     framing$d = 1'b1;
                 end
                 else if (crc_reg$q != residue) begin
