@@ -296,13 +296,15 @@ fn cases() -> Vec<Case> {
                 ev_refused,
                 ev_inference,
                 ev_word,
-                index
+                hold,
+                index,
+                read
             ],
-            [value],
+            [idle, value],
             move |rng, c| {
                 let mut v = vec![reset(rng, c)];
                 v.extend((0..9).map(|_| b(rng, 0.3)));
-                v.push(r(rng, 5));
+                v.extend([b(rng, 0.2), r(rng, 5), b(rng, 0.5)]);
                 v
             }
         ),
@@ -317,7 +319,8 @@ fn cases() -> Vec<Case> {
                 f_len,
                 q_data,
                 tx_busy,
-                s_byte,
+                s_value,
+                s_idle,
                 io_in_ready,
                 io_out_data,
                 io_out_valid,
@@ -338,6 +341,8 @@ fn cases() -> Vec<Case> {
                 tx_len,
                 tx_base,
                 s_index,
+                s_read,
+                s_hold,
                 io_mode,
                 io_mem,
                 io_addr,
@@ -373,6 +378,7 @@ fn cases() -> Vec<Case> {
                         u64::from(rng.gen_bool(0.4)),
                         b(rng, 0.2),
                         r(rng, 8),
+                        b(rng, 0.5),
                         b(rng, 0.7),
                         r(rng, 8),
                         b(rng, 0.5),

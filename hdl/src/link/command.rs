@@ -5,7 +5,7 @@
 //! out `f_release`); the request buffer's read port (`q_addr[13]`, `q_en`, in `q_data[8]`); the
 //! answer buffer's write port (`a_addr[13]`, `a_data[8]`, `a_we`); the transmitter (`tx_start`,
 //! `tx_seq[8]`, `tx_code[8]`, `tx_len[16]`, `tx_base[13]`, in `tx_busy`); the status counters
-//! (`s_index[5]`, in `s_byte[8]`); the I/O adapter ([`super::io`]: `io_mode[2]`, `io_mem[8]`,
+//! (`s_index[5]`, `s_read`, in `s_value[8]` a cycle later, `s_hold`, in `s_idle`); the I/O adapter ([`super::io`]: `io_mode[2]`, `io_mem[8]`,
 //! `io_addr[32]`, `io_start`, a byte stream in (`io_in_data[8]`, `io_in_valid`, in
 //! `io_in_ready`) and out (in `io_out_data[8]`, in `io_out_valid`, `io_out_ready`), and the
 //! selected memory's `mem_ok`, `mem_wb[16]`, `mem_depth[32]`); events `ev_dup`, `ev_refused`,
@@ -16,7 +16,8 @@
 //! - a request whose `seq` equals the last answered one's is a retry: the stored answer is sent
 //!   again (the buffer still holds it), nothing runs twice;
 //! - INFO: the answer is the INFO bytes placed in the answer buffer by the build (no copy);
-//! - STATUS: the 32 counter bytes are copied into the buffer;
+//! - STATUS: the counters' incrementer is held, then the 32 counter bytes are copied into the
+//!   buffer;
 //! - WRITE: the header is read, the memory checked, the words counted by repeated subtraction
 //!   (refused unless whole words that fit), and only then are the bytes streamed to the I/O
 //!   adapter, which writes the memory: a refused or corrupted request never writes anything;
@@ -26,7 +27,7 @@
 //!   the engines); a wrong length with 2, a missing memory with 3, words past the end with 4,
 //!   a batch above `max_batch` with 5.
 //!
-//! Timing: request bytes are read at one per two cycles; a STATUS answer takes 32 cycles, a
+//! Timing: request bytes are read at one per two cycles; a STATUS answer takes 64 cycles, a
 //! WRITE check about `len / word bytes` cycles and an INFER check `count` cycles.
 
 use super::ram::ADDR_BITS;
@@ -66,8 +67,10 @@ pub enum CmdState {
     StreamOffer,
     /// Waiting for the last output bytes.
     Finish,
-    /// Copying the counters.
+    /// Reading a counter byte.
     CopyStatus,
+    /// Writing it into the answer.
+    StatusTake,
     /// Writing a refusal.
     Refuse,
     /// Starting the transmitter.
@@ -119,8 +122,14 @@ pub struct CommandEngine {
     pub tx_busy: Signal<In, Bit>,
     /// Status byte index.
     pub s_index: Signal<Out, Bits<5>>,
-    /// Status byte.
-    pub s_byte: Signal<In, Bits<8>>,
+    /// Read the status byte.
+    pub s_read: Signal<Out, Bit>,
+    /// The status byte read (the cycle after `s_read`).
+    pub s_value: Signal<In, Bits<8>>,
+    /// Pause the status counters' incrementer.
+    pub s_hold: Signal<Out, Bit>,
+    /// The counters may be read.
+    pub s_idle: Signal<In, Bit>,
     /// I/O adapter mode.
     pub io_mode: Signal<Out, Bits<2>>,
     /// Memory selected for WRITE.
@@ -163,23 +172,22 @@ pub struct CommandEngine {
     ans_code: DFF<Bits<8>>,
     ans_len: DFF<Bits<16>>,
     ans_base: DFF<Bits<ADDR_BITS>>,
-    err: DFF<Bits<8>>,
-    i: DFF<Bits<16>>,
+    err: DFF<Bits<3>>,
+    i: DFF<Bits<13>>,
     hdr: DFF<Bits<40>>,
-    rem: DFF<Bits<16>>,
-    wb: DFF<Bits<16>>,
-    depth: DFF<Bits<32>>,
-    words: DFF<Bits<32>>,
-    k: DFF<Bits<16>>,
-    in_total: DFF<Bits<16>>,
-    out_total: DFF<Bits<16>>,
-    a_ptr: DFF<Bits<16>>,
-    vb: DFF<Bits<16>>,
-    wbc: DFF<Bits<16>>,
+    rem: DFF<Bits<13>>,
+    wb: DFF<Bits<13>>,
+    words: DFF<Bits<13>>,
+    k: DFF<Bits<13>>,
+    in_total: DFF<Bits<13>>,
+    out_total: DFF<Bits<13>>,
+    a_ptr: DFF<Bits<13>>,
+    vb: DFF<Bits<13>>,
+    wbc: DFF<Bits<13>>,
     mode: DFF<Bits<2>>,
-    in_vec: Constant<Bits<16>>,
-    out_vec: Constant<Bits<16>>,
-    max_batch: Constant<Bits<16>>,
+    in_vec: Constant<Bits<13>>,
+    out_vec: Constant<Bits<13>>,
+    max_batch: Constant<Bits<13>>,
     info_base: Constant<Bits<ADDR_BITS>>,
     info_len: Constant<Bits<16>>,
     count: Signal<Local, Bits<16>>,
@@ -212,7 +220,10 @@ impl CommandEngine {
             tx_base: Default::default(),
             tx_busy: Default::default(),
             s_index: Default::default(),
-            s_byte: Default::default(),
+            s_read: Default::default(),
+            s_value: Default::default(),
+            s_hold: Default::default(),
+            s_idle: Default::default(),
             io_mode: Default::default(),
             io_mem: Default::default(),
             io_addr: Default::default(),
@@ -242,7 +253,6 @@ impl CommandEngine {
             hdr: Default::default(),
             rem: Default::default(),
             wb: Default::default(),
-            depth: Default::default(),
             words: Default::default(),
             k: Default::default(),
             in_total: Default::default(),
@@ -267,19 +277,19 @@ impl Logic for CommandEngine {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, have_last, last_seq, ans_code, ans_len, ans_base, err, i, hdr, rem, wb, depth, words,
-            k, in_total, out_total, a_ptr, vb, wbc, mode
+            self, clock, state, have_last, last_seq, ans_code, ans_len, ans_base, err, i, hdr, rem, wb, words, k,
+            in_total, out_total, a_ptr, vb, wbc, mode
         );
         // Fields of the header: WRITE `mem offset` (bytes 0..5), INFER `count` (bytes 0..2,
         // shifted in from the top, so at bits 24..40).
         self.count.next = self.hdr.q.val().get_bits::<16>(24);
         self.offset.next = self.hdr.q.val().get_bits::<32>(8);
-        self.word_end.next = bit_cast::<33, 32>(self.offset.val()) + bit_cast::<33, 32>(self.words.q.val());
+        self.word_end.next = bit_cast::<33, 32>(self.offset.val()) + bit_cast::<33, 13>(self.words.q.val());
         self.busy.next = self.state.q.val() != CmdState::Idle;
         self.f_release.next = false;
-        self.q_addr.next = bit_cast::<ADDR_BITS, 16>(self.i.q.val());
+        self.q_addr.next = self.i.q.val();
         self.q_en.next = false;
-        self.a_addr.next = bit_cast::<ADDR_BITS, 16>(self.a_ptr.q.val());
+        self.a_addr.next = self.a_ptr.q.val();
         self.a_data.next = self.io_out_data.val();
         self.a_we.next = false;
         self.tx_start.next = false;
@@ -287,7 +297,9 @@ impl Logic for CommandEngine {
         self.tx_code.next = self.ans_code.q.val();
         self.tx_len.next = self.ans_len.q.val();
         self.tx_base.next = self.ans_base.q.val();
-        self.s_index.next = bit_cast::<5, 16>(self.i.q.val());
+        self.s_index.next = bit_cast::<5, 13>(self.i.q.val());
+        self.s_read.next = false;
+        self.s_hold.next = false;
         self.io_mode.next = self.mode.q.val();
         self.io_mem.next = bit_cast::<8, 40>(self.hdr.q.val());
         self.io_addr.next = self.offset.val();
@@ -355,10 +367,9 @@ impl Logic for CommandEngine {
                 }
             }
             CmdState::CheckWrite => {
-                self.rem.d.next = self.f_len.val() - 5;
+                self.rem.d.next = bit_cast::<13, 16>(self.f_len.val()) - 5;
                 self.words.d.next = 0.into();
-                self.wb.d.next = self.mem_wb.val();
-                self.depth.d.next = self.mem_depth.val();
+                self.wb.d.next = bit_cast::<13, 16>(self.mem_wb.val());
                 self.state.d.next = CmdState::Divide;
                 if !self.mem_ok.val() {
                     self.err.d.next = 3.into();
@@ -372,7 +383,7 @@ impl Logic for CommandEngine {
                 } else if self.rem.q.val() != 0 {
                     self.err.d.next = 2.into();
                     self.state.d.next = CmdState::Refuse;
-                } else if self.word_end.val() > bit_cast::<33, 32>(self.depth.q.val()) {
+                } else if self.word_end.val() > bit_cast::<33, 32>(self.mem_depth.val()) {
                     self.err.d.next = 4.into();
                     self.state.d.next = CmdState::Refuse;
                 } else {
@@ -387,17 +398,17 @@ impl Logic for CommandEngine {
                 self.in_total.d.next = 2.into();
                 self.out_total.d.next = 0.into();
                 self.state.d.next = CmdState::Multiply;
-                if self.count.val() > self.max_batch.val() {
+                if self.count.val() > bit_cast::<16, 13>(self.max_batch.val()) {
                     self.err.d.next = 5.into();
                     self.state.d.next = CmdState::Refuse;
                 }
             }
             CmdState::Multiply => {
-                if self.k.q.val() != self.count.val() {
+                if bit_cast::<16, 13>(self.k.q.val()) != self.count.val() {
                     self.k.d.next = self.k.q.val() + 1;
                     self.in_total.d.next = self.in_total.q.val() + self.in_vec.val();
                     self.out_total.d.next = self.out_total.q.val() + self.out_vec.val();
-                } else if self.in_total.q.val() != self.f_len.val() {
+                } else if bit_cast::<16, 13>(self.in_total.q.val()) != self.f_len.val() {
                     self.err.d.next = 2.into();
                     self.state.d.next = CmdState::Refuse;
                 } else {
@@ -415,7 +426,7 @@ impl Logic for CommandEngine {
             }
             CmdState::StreamRead => {
                 self.io_out_ready.next = true;
-                if self.i.q.val() == self.f_len.val() {
+                if bit_cast::<16, 13>(self.i.q.val()) == self.f_len.val() {
                     self.state.d.next = CmdState::Finish;
                 } else {
                     self.q_en.next = true;
@@ -441,7 +452,7 @@ impl Logic for CommandEngine {
                 self.io_out_ready.next = true;
                 if self.a_ptr.q.val() == self.out_total.q.val() {
                     self.ans_base.d.next = 0.into();
-                    self.ans_len.d.next = self.out_total.q.val();
+                    self.ans_len.d.next = bit_cast::<16, 13>(self.out_total.q.val());
                     self.ans_code.d.next = 0x82.into();
                     if self.mode.q.val() == 1 {
                         self.ans_code.d.next = 0x83.into();
@@ -450,10 +461,19 @@ impl Logic for CommandEngine {
                 }
             }
             CmdState::CopyStatus => {
-                self.a_addr.next = bit_cast::<ADDR_BITS, 16>(self.i.q.val());
-                self.a_data.next = self.s_byte.val();
+                self.s_hold.next = true;
+                if self.s_idle.val() {
+                    self.s_read.next = true;
+                    self.state.d.next = CmdState::StatusTake;
+                }
+            }
+            CmdState::StatusTake => {
+                self.s_hold.next = true;
+                self.a_addr.next = self.i.q.val();
+                self.a_data.next = self.s_value.val();
                 self.a_we.next = true;
                 self.i.d.next = self.i.q.val() + 1;
+                self.state.d.next = CmdState::CopyStatus;
                 if self.i.q.val() == 31 {
                     self.ans_code.d.next = 0x84.into();
                     self.ans_len.d.next = 32.into();
@@ -463,7 +483,7 @@ impl Logic for CommandEngine {
             }
             CmdState::Refuse => {
                 self.a_addr.next = 0.into();
-                self.a_data.next = self.err.q.val();
+                self.a_data.next = bit_cast::<8, 3>(self.err.q.val());
                 self.a_we.next = true;
                 self.ev_refused.next = true;
                 self.ans_code.d.next = 0xFF.into();
@@ -502,5 +522,163 @@ impl Logic for CommandEngine {
             self.have_last.d.next = false;
             self.mode.d.next = 0.into();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::bench::Clocked;
+    use std::collections::VecDeque;
+
+    /// The engine with Rust models of its neighbours: buffers, counters, transmitter, adapter.
+    struct Rig {
+        tb: Clocked<CommandEngine>,
+        request: Vec<u8>,
+        answer: Vec<u8>,
+        io_out: VecDeque<u8>,
+        io_in: Vec<u8>,
+        q_data: u8,
+        s_value: u8,
+        events: [usize; 4],
+    }
+
+    /// What the transmitter was asked to send.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Sent {
+        seq: u8,
+        code: u8,
+        len: usize,
+        base: usize,
+    }
+
+    impl Rig {
+        fn new() -> Rig {
+            let mut tb = Clocked::new(CommandEngine::new(20, 6, 3, 100, 50), |b| &mut b.clock);
+            tb.dut.reset.next = true;
+            tb.tick();
+            tb.dut.reset.next = false;
+            Rig {
+                tb,
+                request: vec![0; 256],
+                answer: vec![0; 256],
+                io_out: VecDeque::new(),
+                io_in: Vec::new(),
+                q_data: 0,
+                s_value: 0,
+                events: [0; 4],
+            }
+        }
+
+        /// Offers a frame until the engine releases it; returns what it sent.
+        fn frame(&mut self, seq: u8, code: u8, data: &[u8], mem_ok: bool) -> Option<Sent> {
+            self.request[..data.len()].copy_from_slice(data);
+            let mut sent = None;
+            for _ in 0..2000 {
+                let d = &mut self.tb.dut;
+                d.f_valid.next = true;
+                d.f_seq.next = u64::from(seq).into();
+                d.f_code.next = u64::from(code).into();
+                d.f_len.next = (data.len() as u64).into();
+                d.q_data.next = u64::from(self.q_data).into();
+                d.tx_busy.next = false;
+                d.io_in_ready.next = true;
+                d.io_out_valid.next = !self.io_out.is_empty();
+                d.io_out_data.next = u64::from(self.io_out.front().copied().unwrap_or(0)).into();
+                d.mem_ok.next = mem_ok;
+                d.mem_wb.next = 2.into();
+                d.mem_depth.next = 8.into();
+                d.s_idle.next = true;
+                d.s_value.next = u64::from(self.s_value).into();
+                self.tb.settle();
+                let d = &self.tb.dut;
+                if d.a_we.val() {
+                    self.answer[d.a_addr.val().index()] = d.a_data.val().to_u8();
+                }
+                if d.io_out_valid.val() && d.io_out_ready.val() {
+                    self.io_out.pop_front();
+                }
+                if d.io_in_valid.val() && d.io_in_ready.val() {
+                    self.io_in.push(d.io_in_data.val().to_u8());
+                }
+                if d.tx_start.val() {
+                    sent = Some(Sent {
+                        seq: d.tx_seq.val().to_u8(),
+                        code: d.tx_code.val().to_u8(),
+                        len: d.tx_len.val().index(),
+                        base: d.tx_base.val().index(),
+                    });
+                }
+                for (k, ev) in
+                    [d.ev_dup.val(), d.ev_refused.val(), d.ev_infer.val(), d.ev_word.val()].into_iter().enumerate()
+                {
+                    self.events[k] += usize::from(ev);
+                }
+                let status = d.s_read.val().then(|| (d.s_index.val().to_u64() * 3) as u8);
+                let release = d.f_release.val();
+                let read = d.q_en.val().then(|| self.request[d.q_addr.val().index()]);
+                self.tb.tick();
+                if let Some(b) = read {
+                    self.q_data = b;
+                }
+                if let Some(b) = status {
+                    self.s_value = b;
+                }
+                if release {
+                    self.tb.dut.f_valid.next = false;
+                    self.tb.settle();
+                    return sent;
+                }
+            }
+            panic!("the engine never released the frame");
+        }
+    }
+
+    #[test]
+    fn executes_requests_refuses_and_answers_retries_from_the_stored_answer() {
+        let mut rig = Rig::new();
+        assert_eq!(rig.frame(1, 1, &[], true), Some(Sent { seq: 1, code: 0x81, len: 50, base: 100 }), "INFO");
+        assert_eq!(
+            rig.frame(1, 4, &[], true),
+            Some(Sent { seq: 1, code: 0x81, len: 50, base: 100 }),
+            "a retry of seq 1"
+        );
+        assert_eq!(rig.events[0], 1);
+        assert_eq!(rig.frame(2, 4, &[], true), Some(Sent { seq: 2, code: 0x84, len: 32, base: 0 }), "STATUS");
+        assert_eq!(rig.answer[..32], (0..32).map(|i| (i * 3) as u8).collect::<Vec<_>>()[..]);
+        for (seq, code, data, mem_ok, err) in [
+            (3, 5u8, vec![0; 7], true, 1u8),
+            (4, 9, vec![], true, 1),
+            (5, 1, vec![0], true, 2),
+            (6, 2, vec![7, 0, 0, 0, 0, 1, 2], false, 3),
+            (7, 2, vec![0, 7, 0, 0, 0, 1, 2, 3, 4], true, 4),
+            (8, 2, vec![0, 0, 0, 0, 0, 1, 2, 3], true, 2),
+            (9, 3, vec![4, 0], true, 5),
+            (10, 3, vec![1, 0, 9], true, 2),
+        ] {
+            assert_eq!(
+                rig.frame(seq, code, &data, mem_ok),
+                Some(Sent { seq, code: 0xFF, len: 1, base: 0 }),
+                "refusal {err}"
+            );
+            assert_eq!(rig.answer[0], err, "refusal of seq {seq}");
+        }
+        assert_eq!(rig.events[1], 8);
+        assert!(rig.io_in.is_empty(), "a refused request streams nothing");
+        // WRITE of two 2-byte words at 6: streamed, two words counted.
+        assert_eq!(
+            rig.frame(11, 2, &[0, 6, 0, 0, 0, 1, 2, 3, 4], true),
+            Some(Sent { seq: 11, code: 0x82, len: 0, base: 0 })
+        );
+        assert_eq!((rig.io_in.clone(), rig.events[3]), (vec![1, 2, 3, 4], 2));
+        // INFER of two vectors: inputs streamed, outputs collected.
+        rig.io_in.clear();
+        rig.io_out.extend((0..12).map(|i| 100 + i));
+        let mut req = vec![2, 0];
+        req.extend((0..40).map(|i| i as u8));
+        assert_eq!(rig.frame(12, 3, &req, true), Some(Sent { seq: 12, code: 0x83, len: 12, base: 0 }));
+        assert_eq!(rig.io_in, (0..40).collect::<Vec<u8>>());
+        assert_eq!(rig.answer[..12], (100..112).collect::<Vec<u8>>()[..]);
+        assert_eq!(rig.events[2], 2);
     }
 }

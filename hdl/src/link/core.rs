@@ -210,7 +210,10 @@ impl Logic for LinkCore {
         self.answer.write_data.next = self.command.a_data.val();
         self.answer.write_enable.next = self.command.a_we.val();
         self.status.index.next = self.command.s_index.val();
-        self.command.s_byte.next = self.status.value.val();
+        self.status.read.next = self.command.s_read.val();
+        self.status.hold.next = self.command.s_hold.val();
+        self.command.s_value.next = self.status.value.val();
+        self.command.s_idle.next = self.status.idle.val();
         self.io_mode.next = self.command.io_mode.val();
         self.io_mem.next = self.command.io_mem.val();
         self.io_addr.next = self.command.io_addr.val();

@@ -717,3 +717,86 @@ impl Block for LinkIo {
         probe.visit_end_scope(name, self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::bench::Clocked;
+
+    fn shape() -> IoShape {
+        IoShape {
+            input: Stream { dtype: DataType::UInt(10), len: 6, fold: 3 },
+            output: Stream { dtype: DataType::Int(5), len: 4, fold: 2 },
+            memories: vec![WritePort::new(12, 10), WritePort::new(3, 40)],
+        }
+    }
+
+    #[test]
+    fn bytes_become_beats_beats_become_bytes_and_words_are_written() {
+        let s = shape();
+        let mut tb = Clocked::new(LinkIo::new("io", &s), |b| &mut b.clk);
+        tb.dut.rst.next = true;
+        tb.tick();
+        tb.dut.rst.next = false;
+        // Infer: six 10-bit elements, two bytes each, as two beats of three.
+        tb.dut.mode.next = 1.into();
+        tb.dut.start.next = true;
+        tb.tick();
+        tb.dut.start.next = false;
+        let elems: [u64; 6] = [1, 1023, 512, 7, 0, 300];
+        let mut bytes: Vec<u8> = elems.iter().flat_map(|&e| (e as u16).to_le_bytes()).collect();
+        bytes[1] |= 0xF0; // bits above in_bits are ignored
+        let (mut i, mut beats) = (0, Vec::new());
+        // The dataflow takes beats; it offers one output beat: elements -3 and 9.
+        let out_beat = (0b11101u64) | (9 << 5);
+        let mut offered = false;
+        let mut out_bytes = Vec::new();
+        for _ in 0..100 {
+            tb.dut.in_byte.next = u64::from(bytes.get(i).copied().unwrap_or(0)).into();
+            tb.dut.in_valid.next = i < bytes.len();
+            tb.dut.df_in_ready.next = true;
+            tb.dut.df_out_valid.next = !offered;
+            tb.dut.df_out_data.drive(&[out_beat]);
+            tb.dut.out_ready.next = true;
+            tb.settle();
+            if tb.dut.in_valid.val() && tb.dut.in_ready.val() {
+                i += 1;
+            }
+            if tb.dut.df_in_valid.val() {
+                beats.push(tb.dut.df_in_data.val()[0]);
+            }
+            if tb.dut.df_out_valid.val() && tb.dut.df_out_ready.val() {
+                offered = true;
+            }
+            if tb.dut.out_valid.val() {
+                out_bytes.push(tb.dut.out_byte.val().to_u8());
+            }
+            tb.tick();
+        }
+        let want: Vec<u64> = elems.chunks(3).map(|c| c[0] | c[1] << 10 | c[2] << 20).collect();
+        assert_eq!(beats, want);
+        assert_eq!(out_bytes, vec![0xFD, 9], "sign-extended to a byte each");
+        // Write: memory 1 has 3-bit words in one byte each, from address 38.
+        tb.dut.mode.next = 2.into();
+        tb.dut.mem.next = 1.into();
+        tb.dut.addr.next = 38.into();
+        tb.dut.start.next = true;
+        tb.settle();
+        assert!(tb.dut.mem_ok.val());
+        assert_eq!((tb.dut.mem_wb.val().to_u64(), tb.dut.mem_depth.val().to_u64()), (1, 40));
+        tb.tick();
+        tb.dut.start.next = false;
+        let mut writes = Vec::new();
+        for b in [5u8, 0xFF, 2] {
+            tb.dut.in_byte.next = u64::from(b).into();
+            tb.dut.in_valid.next = true;
+            tb.tick();
+            writes.push((tb.dut.wr_en.val()[0], tb.dut.wr_addr.val()[0], tb.dut.wr_data.val()[0]));
+        }
+        // The bus is as wide as the widest memory; memory 1 keeps the low 3 bits.
+        assert_eq!(writes, vec![(2, 38, 5), (2, 39, 0xFF), (2, 40, 2)]);
+        tb.dut.mem.next = 2.into();
+        tb.settle();
+        assert!(!tb.dut.mem_ok.val());
+    }
+}

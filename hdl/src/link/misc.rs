@@ -128,3 +128,47 @@ impl Logic for Leds {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::bench::Clocked;
+
+    #[test]
+    fn reset_after_power_on_and_while_requested() {
+        let mut tb = Clocked::new(ResetSync::default(), |b| &mut b.clock);
+        let mut levels = Vec::new();
+        for c in 0..40 {
+            tb.dut.rst_in.next = (25..28).contains(&c);
+            tb.settle();
+            levels.push(tb.dut.reset.val());
+            tb.tick();
+        }
+        let high: Vec<usize> = levels.iter().enumerate().filter(|(_, &l)| l).map(|(c, _)| c).collect();
+        assert_eq!(high, (0..16).chain(27..30).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn heartbeat_blinks_and_events_light_their_leds_for_a_while() {
+        // 400 Hz: a tick every 20 cycles, a heartbeat period of 400 cycles.
+        let mut tb = Clocked::new(Leds::new(400), |b| &mut b.clock);
+        tb.dut.reset.next = true;
+        tb.tick();
+        tb.dut.reset.next = false;
+        let (mut beat_edges, mut last, mut error_lit) = (0, false, 0);
+        for c in 0..2000 {
+            tb.dut.error.next = c == 1000;
+            tb.dut.busy.next = false;
+            tb.dut.activity.next = false;
+            tb.settle();
+            let hb = tb.dut.heartbeat.val();
+            beat_edges += usize::from(hb != last);
+            last = hb;
+            error_lit += usize::from(tb.dut.error_led.val());
+            assert!(!tb.dut.busy_led.val());
+            tb.tick();
+        }
+        assert!((9..=11).contains(&beat_edges), "{beat_edges} heartbeat edges in 2000 cycles");
+        assert!((20..=42).contains(&error_lit), "error LED lit {error_lit} cycles");
+    }
+}

@@ -1,6 +1,6 @@
 
 
-module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_data,a_addr,a_data,a_we,tx_start,tx_seq,tx_code,tx_len,tx_base,tx_busy,s_index,s_byte,io_mode,io_mem,io_addr,io_start,io_in_data,io_in_valid,io_in_ready,io_out_data,io_out_valid,io_out_ready,mem_ok,mem_wb,mem_depth,ev_dup,ev_refused,ev_infer,ev_word,busy);
+module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_data,a_addr,a_data,a_we,tx_start,tx_seq,tx_code,tx_len,tx_base,tx_busy,s_index,s_read,s_value,s_hold,s_idle,io_mode,io_mem,io_addr,io_start,io_in_data,io_in_valid,io_in_ready,io_out_data,io_out_valid,io_out_ready,mem_ok,mem_wb,mem_depth,ev_dup,ev_refused,ev_infer,ev_word,busy);
     
     // Module arguments
     input wire  clock;
@@ -23,7 +23,10 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
     output reg  [12:0] tx_base;
     input wire  tx_busy;
     output reg  [4:0] s_index;
-    input wire  [7:0] s_byte;
+    output reg  s_read;
+    input wire  [7:0] s_value;
+    output reg  s_hold;
+    input wire  s_idle;
     output reg  [1:0] io_mode;
     output reg  [7:0] io_mem;
     output reg  [31:0] io_addr;
@@ -44,9 +47,9 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
     output reg  busy;
     
     // Constant declarations
-    localparam  in_vec = 16'h14;
-    localparam  out_vec = 16'h6;
-    localparam  max_batch = 16'h3;
+    localparam  in_vec = 13'b10100;
+    localparam  out_vec = 13'b110;
+    localparam  max_batch = 13'b11;
     localparam  info_base = 13'b100000;
     localparam  info_len = 16'h32;
     
@@ -64,13 +67,14 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
     localparam CmdState$StreamOffer = 10;
     localparam CmdState$Finish = 11;
     localparam CmdState$CopyStatus = 12;
-    localparam CmdState$Refuse = 13;
-    localparam CmdState$Answer = 14;
-    localparam CmdState$Release = 15;
+    localparam CmdState$StatusTake = 13;
+    localparam CmdState$Refuse = 14;
+    localparam CmdState$Answer = 15;
+    localparam CmdState$Release = 16;
     
     // Stub signals
-    reg  [3:0] state$d;
-    wire  [3:0] state$q;
+    reg  [4:0] state$d;
+    wire  [4:0] state$q;
     reg  state$clock;
     reg  have_last$d;
     wire  have_last$q;
@@ -87,44 +91,41 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
     reg  [12:0] ans_base$d;
     wire  [12:0] ans_base$q;
     reg  ans_base$clock;
-    reg  [7:0] err$d;
-    wire  [7:0] err$q;
+    reg  [2:0] err$d;
+    wire  [2:0] err$q;
     reg  err$clock;
-    reg  [15:0] i$d;
-    wire  [15:0] i$q;
+    reg  [12:0] i$d;
+    wire  [12:0] i$q;
     reg  i$clock;
     reg  [39:0] hdr$d;
     wire  [39:0] hdr$q;
     reg  hdr$clock;
-    reg  [15:0] rem$d;
-    wire  [15:0] rem$q;
+    reg  [12:0] rem$d;
+    wire  [12:0] rem$q;
     reg  rem$clock;
-    reg  [15:0] wb$d;
-    wire  [15:0] wb$q;
+    reg  [12:0] wb$d;
+    wire  [12:0] wb$q;
     reg  wb$clock;
-    reg  [31:0] depth$d;
-    wire  [31:0] depth$q;
-    reg  depth$clock;
-    reg  [31:0] words$d;
-    wire  [31:0] words$q;
+    reg  [12:0] words$d;
+    wire  [12:0] words$q;
     reg  words$clock;
-    reg  [15:0] k$d;
-    wire  [15:0] k$q;
+    reg  [12:0] k$d;
+    wire  [12:0] k$q;
     reg  k$clock;
-    reg  [15:0] in_total$d;
-    wire  [15:0] in_total$q;
+    reg  [12:0] in_total$d;
+    wire  [12:0] in_total$q;
     reg  in_total$clock;
-    reg  [15:0] out_total$d;
-    wire  [15:0] out_total$q;
+    reg  [12:0] out_total$d;
+    wire  [12:0] out_total$q;
     reg  out_total$clock;
-    reg  [15:0] a_ptr$d;
-    wire  [15:0] a_ptr$q;
+    reg  [12:0] a_ptr$d;
+    wire  [12:0] a_ptr$q;
     reg  a_ptr$clock;
-    reg  [15:0] vb$d;
-    wire  [15:0] vb$q;
+    reg  [12:0] vb$d;
+    wire  [12:0] vb$q;
     reg  vb$clock;
-    reg  [15:0] wbc$d;
-    wire  [15:0] wbc$q;
+    reg  [12:0] wbc$d;
+    wire  [12:0] wbc$q;
     reg  wbc$clock;
     reg  [1:0] mode$d;
     wire  [1:0] mode$q;
@@ -191,11 +192,6 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
         .q(wb$q),
         .clock(wb$clock)
     );
-    t_command$depth depth(
-        .d(depth$d),
-        .q(depth$q),
-        .clock(depth$clock)
-    );
     t_command$words words(
         .d(words$d),
         .q(words$q),
@@ -250,7 +246,6 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
         hdr$clock = clock;
         rem$clock = clock;
         wb$clock = clock;
-        depth$clock = clock;
         words$clock = clock;
         k$clock = clock;
         in_total$clock = clock;
@@ -270,7 +265,6 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
         hdr$d = hdr$q;
         rem$d = rem$q;
         wb$d = wb$q;
-        depth$d = depth$q;
         words$d = words$q;
         k$d = k$q;
         in_total$d = in_total$q;
@@ -284,9 +278,9 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
         word_end = ((offset) & 33'h1ffffffff) + ((words$q) & 33'h1ffffffff);
         busy = state$q != CmdState$Idle;
         f_release = 1'b0;
-        q_addr = ((i$q) & 13'h1fff);
+        q_addr = i$q;
         q_en = 1'b0;
-        a_addr = ((a_ptr$q) & 13'h1fff);
+        a_addr = a_ptr$q;
         a_data = io_out_data;
         a_we = 1'b0;
         tx_start = 1'b0;
@@ -295,6 +289,8 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
         tx_len = ans_len$q;
         tx_base = ans_base$q;
         s_index = ((i$q) & 5'h1f);
+        s_read = 1'b0;
+        s_hold = 1'b0;
         io_mode = mode$q;
         io_mem = ((hdr$q) & 8'hff);
         io_addr = offset;
@@ -370,10 +366,9 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
                 end
             CmdState$CheckWrite:
                 begin
-                    rem$d = f_len - 32'h5;
+                    rem$d = ((f_len) & 13'h1fff) - 32'h5;
                     words$d = 32'h0;
-                    wb$d = mem_wb;
-                    depth$d = mem_depth;
+                    wb$d = ((mem_wb) & 13'h1fff);
                     state$d = CmdState$Divide;
                     if (~mem_ok) begin
                         err$d = 32'h3;
@@ -390,7 +385,7 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
                         err$d = 32'h2;
                         state$d = CmdState$Refuse;
                     end
-                    else if (word_end > ((depth$q) & 33'h1ffffffff)) begin
+                    else if (word_end > ((mem_depth) & 33'h1ffffffff)) begin
                         err$d = 32'h4;
                         state$d = CmdState$Refuse;
                     end
@@ -407,19 +402,19 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
                     in_total$d = 32'h2;
                     out_total$d = 32'h0;
                     state$d = CmdState$Multiply;
-                    if (count > max_batch) begin
+                    if (count > ((max_batch) & 16'hffff)) begin
                         err$d = 32'h5;
                         state$d = CmdState$Refuse;
                     end
                 end
             CmdState$Multiply:
                 begin
-                    if (k$q != count) begin
+                    if (((k$q) & 16'hffff) != count) begin
                         k$d = k$q + 32'h1;
                         in_total$d = in_total$q + in_vec;
                         out_total$d = out_total$q + out_vec;
                     end
-                    else if (in_total$q != f_len) begin
+                    else if (((in_total$q) & 16'hffff) != f_len) begin
                         err$d = 32'h2;
                         state$d = CmdState$Refuse;
                     end
@@ -440,7 +435,7 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
             CmdState$StreamRead:
                 begin
                     io_out_ready = 1'b1;
-                    if (i$q == f_len) begin
+                    if (((i$q) & 16'hffff) == f_len) begin
                         state$d = CmdState$Finish;
                     end
                     else begin
@@ -469,7 +464,7 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
                     io_out_ready = 1'b1;
                     if (a_ptr$q == out_total$q) begin
                         ans_base$d = 32'h0;
-                        ans_len$d = out_total$q;
+                        ans_len$d = ((out_total$q) & 16'hffff);
                         ans_code$d = 32'h82;
                         if (mode$q == 32'h1) begin
                             ans_code$d = 32'h83;
@@ -479,10 +474,20 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
                 end
             CmdState$CopyStatus:
                 begin
-                    a_addr = ((i$q) & 13'h1fff);
-                    a_data = s_byte;
+                    s_hold = 1'b1;
+                    if (s_idle) begin
+                        s_read = 1'b1;
+                        state$d = CmdState$StatusTake;
+                    end
+                end
+            CmdState$StatusTake:
+                begin
+                    s_hold = 1'b1;
+                    a_addr = i$q;
+                    a_data = s_value;
                     a_we = 1'b1;
                     i$d = i$q + 32'h1;
+                    state$d = CmdState$CopyStatus;
                     if (i$q == 32'h1f) begin
                         ans_code$d = 32'h84;
                         ans_len$d = 32'h20;
@@ -493,7 +498,7 @@ module t_command(clock,reset,f_valid,f_seq,f_code,f_len,f_release,q_addr,q_en,q_
             CmdState$Refuse:
                 begin
                     a_addr = 32'h0;
-                    a_data = err$q;
+                    a_data = ((err$q) & 8'hff);
                     a_we = 1'b1;
                     ev_refused = 1'b1;
                     ans_code$d = 32'hff;
@@ -542,13 +547,13 @@ endmodule // t_command
 module t_command$a_ptr(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -615,35 +620,16 @@ module t_command$ans_len(d,q,clock);
 endmodule // t_command$ans_len
 
 
-module t_command$depth(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // t_command$depth
-
-
 module t_command$err(d,q,clock);
     
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
+    input wire  [2:0] d;
+    output reg  [2:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 8'h0;
+       q = 3'h0;
     end
     
     always @(posedge clock) begin
@@ -694,13 +680,13 @@ endmodule // t_command$hdr
 module t_command$i(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -713,13 +699,13 @@ endmodule // t_command$i
 module t_command$in_total(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -732,13 +718,13 @@ endmodule // t_command$in_total
 module t_command$k(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -789,13 +775,13 @@ endmodule // t_command$mode
 module t_command$out_total(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -808,13 +794,13 @@ endmodule // t_command$out_total
 module t_command$rem(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -827,8 +813,8 @@ endmodule // t_command$rem
 module t_command$state(d,q,clock);
     
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
+    input wire  [4:0] d;
+    output reg  [4:0] q;
     input wire  clock;
     
     // Enums
@@ -845,9 +831,10 @@ module t_command$state(d,q,clock);
     localparam CmdState$StreamOffer = 10;
     localparam CmdState$Finish = 11;
     localparam CmdState$CopyStatus = 12;
-    localparam CmdState$Refuse = 13;
-    localparam CmdState$Answer = 14;
-    localparam CmdState$Release = 15;
+    localparam CmdState$StatusTake = 13;
+    localparam CmdState$Refuse = 14;
+    localparam CmdState$Answer = 15;
+    localparam CmdState$Release = 16;
     
     // Update code (custom)
     initial begin
@@ -864,13 +851,13 @@ endmodule // t_command$state
 module t_command$vb(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -883,13 +870,13 @@ endmodule // t_command$vb
 module t_command$wb(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -902,13 +889,13 @@ endmodule // t_command$wb
 module t_command$wbc(d,q,clock);
     
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
@@ -921,13 +908,13 @@ endmodule // t_command$wbc
 module t_command$words(d,q,clock);
     
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
+    input wire  [12:0] d;
+    output reg  [12:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 32'h0;
+       q = 13'h0;
     end
     
     always @(posedge clock) begin
