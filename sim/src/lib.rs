@@ -12,6 +12,10 @@
 //! 3. [`Sim`] drives the model cycle by cycle ([`Sim::set_input`], [`Sim::tick`], ...), and
 //!    [`stream::run_stream`] feeds whole streams of beats under random back-pressure.
 //!
+//! The [`board`] module is the virtual board: a build's board top level, driven pin by pin
+//! through its UART and served on a pseudo-terminal ([`VirtualBoard`]), or driven directly
+//! ([`BoardSim`]).
+//!
 //! # The port contract
 //!
 //! Every simulated top module has exactly these ports (`IW`, `OW` from 1 to a few thousand bits):
