@@ -53,20 +53,21 @@ pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold
     let n = sizes.len() - 1;
     for i in 0..n {
         let (mw, mh) = (sizes[i], sizes[i + 1]);
-        layers
-            .push(Layer::BinaryDense(BinaryDense { name: format!("fc{i}"), weights: random_matrix(&mut rng, mh, mw) }));
+        layers.push(Layer::BinaryDense(BinaryDense { name: format!("fc{i}"), weights: random_matrix(&mut rng, mh, mw) }));
         let acc = dense_output_type(dtype, mw);
         let spread = ((mw as f64).sqrt() * (dtype.max() as f64)).ceil() as i64 + 1;
         let last = i == n - 1;
         if last && !final_threshold {
             break;
         }
-        let (steps, output) =
-            if ternary && !last { (2, ThresholdOutput::Integer { bias: -1 }) } else { (1, ThresholdOutput::Bipolar) };
+        let (steps, output) = if ternary && !last {
+            (2, ThresholdOutput::Integer { bias: -1 })
+        } else {
+            (1, ThresholdOutput::Bipolar)
+        };
         let mut values = Vec::new();
         for _ in 0..mh {
-            let mut row: Vec<i64> =
-                (0..steps).map(|_| rng.gen_range(-spread..=spread).clamp(acc.min(), acc.max())).collect();
+            let mut row: Vec<i64> = (0..steps).map(|_| rng.gen_range(-spread..=spread).clamp(acc.min(), acc.max())).collect();
             row.sort();
             values.extend(row);
         }
@@ -77,11 +78,7 @@ pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold
         }));
         dtype = threshold_output_type(steps, output);
     }
-    Model {
-        name: format!("random{seed}"),
-        input: InputSpec { shape: vec![sizes[0]], dtype: DataType::UInt(8) },
-        layers,
-    }
+    Model { name: format!("random{seed}"), input: InputSpec { shape: vec![sizes[0]], dtype: DataType::UInt(8) }, layers }
 }
 
 #[allow(unused_imports)]
@@ -96,10 +93,7 @@ pub fn random_folding(seed: u64, model: &Model) -> bitloom_compiler::fold::FoldM
         .map(|s| {
             let pes = divisors(s.mh);
             let simds = divisors(s.mw);
-            let f = bitloom_compiler::fold::Folding {
-                pe: pes[rng.gen_range(0..pes.len())],
-                simd: simds[rng.gen_range(0..simds.len())],
-            };
+            let f = bitloom_compiler::fold::Folding { pe: pes[rng.gen_range(0..pes.len())], simd: simds[rng.gen_range(0..simds.len())] };
             (s.name, f)
         })
         .collect()
