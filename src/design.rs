@@ -1,11 +1,19 @@
 //! The build directory a `compile` writes and `sim` reads:
 //!
 //! ```text
-//! build/design.json   the folded graph's streams, folding, II and estimates (this file's schema)
+//! build/design.json   the folded graph's streams, folding, II, estimates, memories, board and hash (this file's schema)
 //! build/report.md     the same as a readable table
-//! build/rtl/bitloom_top.v  the design (top, engine wrappers, cores); *.mem are $readmemh weight files
+//! build/rtl/bitloom_top.v  the bare dataflow (top, engine wrappers, cores); *.mem are $readmemh weight files
+//! build/rtl/bitloom_link.v  the board block: UART link, command engine, I/O adapter and the writable dataflow
+//! build/rtl/bitloom_board.v  the FPGA top (clk, uart_rx, uart_tx, led[n-1:0])
+//! build/rtl/bitloom_board_sim.v  the virtual board's simulation shell
+//! build/rtl/bitloom_link_answer.mem  the link's answer buffer, holding the INFO answer (with the hash)
 //! build/model/        the model the design was compiled from (reference for checking)
 //! ```
+//!
+//! The design hash is SHA-256 over every file in `rtl/` but the answer buffer's image
+//! (`bitloom_hdl::link::design_hash`); the board reports it in INFO, and the host refuses a
+//! board whose hash differs from `design.json`'s.
 
 use anyhow::{bail, Context, Result};
 use bitloom_compiler::compile::Compiled;
@@ -13,7 +21,69 @@ use bitloom_compiler::estimate::NodeEstimate;
 use bitloom_compiler::fold::FoldMap;
 use bitloom_compiler::ir::{Node, Stream};
 use serde::{Deserialize, Serialize};
+use bitloom_hdl::link::{LinkError, LinkParams, ANSWER_MEM, BOARD_TOP, LINK_TOP, SIM_TOP};
 use std::path::{Path, PathBuf};
+
+/// The design hash of the files in `rtl_dir` (see the module doc).
+pub fn hash_dir(rtl_dir: &Path) -> Result<[u8; 32]> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(rtl_dir).with_context(|| format!("reading {}", rtl_dir.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            files.push((name, std::fs::read(entry.path())?));
+        }
+    }
+    Ok(bitloom_hdl::link::design_hash(&files))
+}
+
+/// A run-time writable memory as `design.json` records it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MemoryRecord {
+    /// Id on the link.
+    pub id: u8,
+    /// The engine (layer) that owns it.
+    pub engine: String,
+    /// Weights or thresholds.
+    pub kind: bitloom_hdl::memory::MemoryKind,
+    /// Bits per word.
+    pub width: usize,
+    /// Words.
+    pub depth: usize,
+    /// How a model's values become the words.
+    pub packing: String,
+}
+
+/// The board top level as `design.json` records it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BoardRecord {
+    /// The FPGA top module.
+    pub top: String,
+    /// Its Verilog files under `rtl/`, top last.
+    pub rtl: Vec<String>,
+    /// The simulation shell's module (the virtual board).
+    pub sim_top: String,
+    /// The shell's Verilog files under `rtl/`, top last.
+    pub sim_rtl: Vec<String>,
+    /// Clock frequency the UART divisor was computed for.
+    pub clock_hz: u64,
+    /// UART baud rate.
+    pub baud: u32,
+    /// Clock cycles per UART bit.
+    pub divisor: u32,
+    /// Data bytes of the request buffer.
+    pub request_bytes: usize,
+    /// Bytes of the answer buffer (computed answers; INFO sits above).
+    pub answer_bytes: usize,
+    /// Bytes of the receive FIFO.
+    pub fifo_depth: usize,
+    /// Vectors per INFER request at most.
+    pub max_batch: usize,
+    /// Data bytes per request at most (`2 + max_batch · input vector bytes`).
+    pub max_request: usize,
+    /// LEDs driven (`led[0]` heartbeat, `led[1]` busy, `led[2]` error).
+    pub leds: usize,
+}
 
 /// Schema version of `design.json`.
 pub const DESIGN_VERSION: u32 = 1;
@@ -73,6 +143,18 @@ pub struct Design {
     pub nodes: Vec<NodeInfo>,
     /// Verilog files under `rtl/`, top last.
     pub rtl: Vec<String>,
+    /// The design hash (SHA-256, lowercase hex) the board reports in INFO.
+    #[serde(default)]
+    pub hash: String,
+    /// The run-time writable memories, in id order.
+    #[serde(default)]
+    pub memories: Vec<MemoryRecord>,
+    /// The board top level (absent in builds from before it existed).
+    #[serde(default)]
+    pub board: Option<BoardRecord>,
+    /// Why the design has no board top level, when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board_note: Option<String>,
 }
 
 impl Design {
@@ -116,6 +198,41 @@ impl Design {
             folding: c.folds.clone(),
             nodes,
             rtl,
+            hash: String::new(),
+            memories: bitloom_hdl::memory::memories(g)
+                .into_iter()
+                .map(|m| MemoryRecord {
+                    id: m.id,
+                    engine: m.engine,
+                    kind: m.kind,
+                    width: m.width,
+                    depth: m.depth,
+                    packing: m.kind.packing().to_string(),
+                })
+                .collect(),
+            board: None,
+            board_note: None,
+        }
+    }
+
+    /// The hash as bytes.
+    pub fn hash_bytes(&self) -> Result<[u8; 32]> {
+        let mut h = [0u8; 32];
+        if self.hash.len() != 64 {
+            bail!("design.json has no design hash (compile the model again with this bitloom)");
+        }
+        for (i, b) in h.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&self.hash[2 * i..2 * i + 2], 16).context("design.json's hash is not hex")?;
+        }
+        Ok(h)
+    }
+
+    /// The board record, or an error saying the build has none.
+    pub fn board(&self) -> Result<&BoardRecord> {
+        match (&self.board, &self.board_note) {
+            (Some(b), _) => Ok(b),
+            (None, Some(note)) => bail!("this design has no board top level: {note}"),
+            (None, None) => bail!("this build has no board top level (compile the model again with this bitloom)"),
         }
     }
 
@@ -160,24 +277,100 @@ impl Design {
                 opt(n.pe), opt(n.simd), n.cycles, n.mem_bits, n.luts
             );
         }
+        if let Some(b) = &self.board {
+            s += &format!(
+                "\n## Board top level\n\n`{}` ({}): {} Hz clock, UART at {} baud (divisor {}). Request buffer {} bytes \
+                 (INFER batches of up to {} vectors, requests of up to {} data bytes), answer buffer {} bytes, receive FIFO {} bytes, {} LEDs.\n",
+                b.top,
+                b.rtl.join(", "),
+                b.clock_hz,
+                b.baud,
+                b.divisor,
+                b.request_bytes,
+                b.max_batch,
+                b.max_request,
+                b.answer_bytes,
+                b.fifo_depth,
+                b.leds
+            );
+        }
+        if let Some(note) = &self.board_note {
+            s += &format!("\nNo board top level: {note}.\n");
+        }
+        if !self.memories.is_empty() {
+            s += "\n## Run-time writable memories\n\n| id | engine | kind | width | depth |\n|---:|---|---|---:|---:|\n";
+            for m in &self.memories {
+                s += &format!("| {} | {} | {:?} | {} | {} |\n", m.id, m.engine, m.kind, m.width, m.depth);
+            }
+        }
+        if !self.hash.is_empty() {
+            s += &format!("\nDesign hash: `{}`\n", self.hash);
+        }
         s
     }
 }
 
-/// Compiles `model` into `out`: rtl/, design.json, report.md and a copy of the model.
+/// Compiles `model` into `out` with the default link (12 MHz, 115 200 baud): see [`build_with`].
 pub fn build(model: &bitloom_compiler::model::Model, choice: &bitloom_compiler::compile::FoldChoice, out: &Path) -> Result<Design> {
+    build_with(model, choice, out, &LinkParams::default())
+}
+
+/// Compiles `model` into `out`: rtl/ (the bare dataflow and the board top level with its link
+/// as `link` says), design.json with the design hash, report.md and a copy of the model.
+pub fn build_with(
+    model: &bitloom_compiler::model::Model,
+    choice: &bitloom_compiler::compile::FoldChoice,
+    out: &Path,
+    link: &LinkParams,
+) -> Result<Design> {
     bitloom_compiler::verify::verify(model).context("the model is invalid")?;
     let compiled = bitloom_compiler::compile::compile(model, choice)?;
     let rtl = bitloom_hdl::emit(&compiled.graph);
+    // A link the user configured wrongly is an error; a design whose vectors or words cannot
+    // travel in a packet still compiles, without a board top level.
+    let (board, note) = match bitloom_hdl::link::emit_board(&compiled.graph, link) {
+        Ok(b) => (Some(b), None),
+        Err(e @ (LinkError::TooBig { .. } | LinkError::TooManyMemories(_))) => (None, Some(e.to_string())),
+        Err(e) => return Err(e).context("the board top level"),
+    };
     let rtl_dir = out.join("rtl");
     if rtl_dir.exists() {
         std::fs::remove_dir_all(&rtl_dir).with_context(|| format!("clearing {}", rtl_dir.display()))?;
     }
     let files = rtl.write_to(&rtl_dir).with_context(|| format!("writing {}", rtl_dir.display()))?;
+    for (name, text) in board.iter().flat_map(|b| b.files()) {
+        std::fs::write(rtl_dir.join(&name), text).with_context(|| format!("writing {name}"))?;
+    }
+    let hash = hash_dir(&rtl_dir)?;
     let names = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    let design = Design::new(&compiled, &rtl.top, names);
+    let mut design = Design::new(&compiled, &rtl.top, names);
+    design.hash = hash.iter().map(|b| format!("{b:02x}")).collect();
+    design.board_note = note;
+    if let Some(board) = &board {
+        std::fs::write(rtl_dir.join(ANSWER_MEM), board.answer_mem(hash))?;
+        design.board = Some(board_record(&board.plan));
+    }
     bitloom_compiler::format::save(model, &out.join("model")).context("saving the model copy")?;
     std::fs::write(out.join("design.json"), serde_json::to_string_pretty(&design)?)?;
     std::fs::write(out.join("report.md"), design.report())?;
     Ok(design)
+}
+
+fn board_record(p: &bitloom_hdl::link::LinkPlan) -> BoardRecord {
+    let (link_v, board_v, sim_v) = (format!("{LINK_TOP}.v"), format!("{BOARD_TOP}.v"), format!("{SIM_TOP}.v"));
+    BoardRecord {
+        top: BOARD_TOP.into(),
+        rtl: vec![link_v.clone(), board_v],
+        sim_top: SIM_TOP.into(),
+        sim_rtl: vec![link_v, sim_v],
+        clock_hz: p.params.clock_hz,
+        baud: p.params.baud,
+        divisor: p.divisor,
+        request_bytes: p.request_bytes,
+        answer_bytes: p.answer_bytes,
+        fifo_depth: p.fifo_depth,
+        max_batch: p.max_batch,
+        max_request: p.max_request(),
+        leds: p.params.leds_active_low.len(),
+    }
 }

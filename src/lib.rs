@@ -4,5 +4,6 @@
 pub mod boards;
 pub mod design;
 pub mod progress;
+pub mod weights;
 pub mod simcheck;
 pub mod synth;

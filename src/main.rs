@@ -36,6 +36,10 @@ enum Command {
     Synth(cmd::synth::Args),
     /// The board table: part, package, clock, UART pins, toolchain, installed or not, connected or not.
     Boards(cmd::boards::Args),
+    /// The virtual board: the compiled board top level, simulated, served on a pseudo-terminal.
+    Board(cmd::board::Args),
+    /// Run inputs through a board (or the virtual board) with the host driver.
+    Run(cmd::run::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -52,6 +56,8 @@ fn main() -> std::process::ExitCode {
         Command::Eval(a) => cmd::eval::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Boards(a) => cmd::boards::run(a),
+        Command::Board(a) => cmd::board::run(a),
+        Command::Run(a) => cmd::run::run(a),
     };
     match result {
         Ok(code) => code,

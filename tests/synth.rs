@@ -17,7 +17,7 @@ fn example_synthesizes_for_ice40_and_ecp5() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tfc");
-    let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--target-ii", "784"]);
+    let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--target-ii", "1568"]);
     assert!(o.status.success(), "{}", text(&o));
     let o = bitloom(&["synth", out.to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", text(&o));
@@ -32,7 +32,7 @@ fn example_synthesizes_for_ice40_and_ecp5() {
     let fmax = v["fmax_mhz"].as_f64().unwrap();
     assert!(fmax > 12.0 && v["timing_met"] == true, "{v}");
     assert_eq!(v["clock_mhz"], 12.0);
-    assert_eq!(v["ii"], 784);
+    assert_eq!(v["ii"], 1568);
     eprintln!("tfc-w1a1 on iCE40UP5K: {luts} LCs, {brams} BRAMs, fmax {fmax:.1} MHz");
 
     // ECP5 (OrangeCrab's LFE5U-25F) through nextpnr-ecp5 and ecppack.

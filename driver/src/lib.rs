@@ -14,6 +14,10 @@
 //! println!("design {}", dev.info().hash_hex());
 //! let outputs = dev.infer(&[vec![0; 784]])?; // one image of 784 pixels
 //! println!("{:?} after {} retries", outputs[0], dev.stats().retries);
+//! // New weights of the same shapes: one image per memory (bitloom computes them from a model).
+//! # let images: Vec<bitloom_driver::MemoryImage> = Vec::new();
+//! dev.load(&images)?;
+//! println!("{:?}", dev.status()?);
 //! # Ok(())
 //! # }
 //! ```
@@ -100,6 +104,20 @@ pub enum Error {
     /// Inputs or words that do not fit the design.
     #[error("{0}")]
     Shape(String),
+}
+
+/// The words of one run-time memory, as the design lays them out (the build's `design.json`
+/// describes each memory and how a model's values become its words; `bitloom` computes them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryImage {
+    /// The memory's id on the link.
+    pub id: u8,
+    /// What it holds, for messages (e.g. the layer's name).
+    pub name: String,
+    /// Bits per word.
+    pub width: u16,
+    /// Every word, `ceil(width/8)` little-endian bytes each, from address 0.
+    pub words: Vec<Vec<u8>>,
 }
 
 /// Counters of the host side of the link.
@@ -230,7 +248,7 @@ impl<T: Read + Write> Device<T> {
                 info.depth
             )));
         }
-        let per = ((protocol::MAX_DATA - 5) / wb).max(1);
+        let per = ((self.max_request() - 5) / wb).max(1);
         let requests = words
             .chunks(per)
             .enumerate()
@@ -244,7 +262,45 @@ impl<T: Read + Write> Device<T> {
         self.pipeline(requests).map(|_| ())
     }
 
-    /// Reads `count` words of memory `mem` from word `offset` on.
+    /// The most data bytes one request may carry: a full INFER batch,
+    /// `2 + max_batch · input vector bytes`, at most [`protocol::MAX_DATA`]
+    /// (`docs/protocol.md`: the board's request buffer holds exactly that).
+    pub fn max_request(&self) -> usize {
+        let vector = self.info.in_len as usize * self.info.in_bytes();
+        (2 + usize::from(self.info.max_batch) * vector).min(protocol::MAX_DATA)
+    }
+
+    /// Writes every run-time memory of the board: `images` must cover each memory INFO lists,
+    /// with its width and all of its words, so the board computes the model they came from.
+    /// Nothing is written unless all of them fit.
+    pub fn load(&mut self, images: &[MemoryImage]) -> Result<(), Error> {
+        for m in &self.info.memories {
+            let Some(img) = images.iter().find(|i| i.id == m.id) else {
+                return Err(Error::Shape(format!("no words for the board's memory {} ({} × {} bits)", m.id, m.depth, m.width)));
+            };
+            if img.width != m.width || img.words.len() as u64 != u64::from(m.depth) {
+                return Err(Error::Shape(format!(
+                    "memory {} ({}) is {} words of {} bits on the board, but {} words of {} bits were given: the model's shapes or folding differ from the build's",
+                    m.id,
+                    img.name,
+                    m.depth,
+                    m.width,
+                    img.words.len(),
+                    img.width
+                )));
+            }
+        }
+        if let Some(extra) = images.iter().find(|i| !self.info.memories.iter().any(|m| m.id == i.id)) {
+            return Err(Error::Shape(format!("the board has no memory {} ({})", extra.id, extra.name)));
+        }
+        for img in images {
+            self.write_memory(img.id, 0, &img.words)?;
+        }
+        Ok(())
+    }
+
+    /// Reads `count` words of memory `mem` from word `offset` on (boards built by bitloom refuse
+    /// READ: their memories' single read port belongs to the engines).
     pub fn read_memory(&mut self, mem: u8, offset: u32, count: u32) -> Result<Vec<Vec<u8>>, Error> {
         let info = self.memory(mem)?;
         let wb = info.word_bytes();
@@ -285,7 +341,7 @@ impl<T: Read + Write> Device<T> {
                 return Err(Error::Shape(format!("input {n} holds {v}, outside the design's input range {in_min}..={in_max}")));
             }
         }
-        let fit_in = (protocol::MAX_DATA - 2) / (in_len * ib).max(1);
+        let fit_in = (self.max_request() - 2) / (in_len * ib).max(1);
         let fit_out = protocol::MAX_DATA / (info.out_len as usize * ob).max(1);
         let batch = fit_in.min(fit_out).min(usize::from(info.max_batch)).max(1);
         let requests = inputs

@@ -11,7 +11,7 @@
 //! Ports of both (the contract the simulator and board wrappers rely on): `clk`, `rst`
 //! (synchronous, active high), `in_data/in_valid/in_ready`, `out_data/out_valid/out_ready`.
 
-use crate::blocks::{dwc, fifo, mvu, threshold, Module};
+use crate::blocks::{dwc, fifo, mvu, threshold, Module, WritePort};
 use crate::model::{CycleModel, DwcModel, FifoModel, MvuModel, ThresholdModel};
 use crate::wire::Wire;
 use bitloom_compiler::ir::{DataflowGraph, Node, Stream};
@@ -26,33 +26,24 @@ use rust_hdl::core::probe::Probe;
 use rust_hdl::core::signal::Signal;
 use std::fmt::Write;
 
-/// Visits a block's fields in the order rust-hdl's derive would.
-macro_rules! block_fields {
-    ($ty:ty, [$($port:ident),*] $(, $children:ident)?) => {
-        impl Block for $ty {
-            fn connect_all(&mut self) {
-                self.connect();
-                $(self.$port.connect_all();)*
-                $(self.$children.connect_all();)?
-            }
+/// Calls `$method` on each listed port.
+macro_rules! visit_ports {
+    ($self:ident, $method:ident, [$($port:ident),*]) => {
+        $($self.$port.$method();)*
+    };
+}
 
-            fn update_all(&mut self) {
-                self.update();
-                $(self.$port.update_all();)*
-                $(self.$children.update_all();)?
-            }
+/// Whether any listed port changed.
+macro_rules! changed {
+    ($self:ident, [$($port:ident),*]) => {
+        false $(|| $self.$port.has_changed())*
+    };
+}
 
-            fn has_changed(&self) -> bool {
-                false $(|| self.$port.has_changed())* $(|| self.$children.has_changed())?
-            }
-
-            fn accept(&self, name: &str, probe: &mut dyn Probe) {
-                probe.visit_start_scope(name, self);
-                $(self.$port.accept(stringify!($port), probe);)*
-                $(self.$children.accept(stringify!($children), probe);)?
-                probe.visit_end_scope(name, self);
-            }
-        }
+/// Lets a probe visit each listed port.
+macro_rules! accept_ports {
+    ($self:ident, $probe:ident, [$($port:ident),*]) => {
+        $($self.$port.accept(stringify!($port), $probe);)*
     };
 }
 
@@ -74,6 +65,12 @@ pub struct Engine {
     pub out_valid: Signal<Out, Bit>,
     /// The consumer takes the output beat.
     pub out_ready: Signal<In, Bit>,
+    /// Write the memory word `wr_addr` (engines with a writable memory only).
+    pub wr_en: Signal<In, Bit>,
+    /// Word address of a memory write.
+    pub wr_addr: Wire<In>,
+    /// The word a memory write stores.
+    pub wr_data: Wire<In>,
     core: Module,
     model: Box<dyn CycleModel>,
 }
@@ -87,6 +84,7 @@ impl Engine {
             Node::Dwc(d) => (dwc::emit(module, &d.name, i, o), Box::new(DwcModel::new(i, o))),
             Node::Fifo(f) => (fifo::emit(module, &f.name, f.depth, i), Box::new(FifoModel::new(f.depth, i))),
         };
+        let port = core.write.unwrap_or(WritePort { width: 1, depth: 1, addr_bits: 1 });
         Engine {
             clk: Signal::default(),
             rst: Signal::default(),
@@ -96,6 +94,9 @@ impl Engine {
             out_data: Wire::new(o.width()),
             out_valid: Signal::default(),
             out_ready: Signal::default(),
+            wr_en: Signal::default(),
+            wr_addr: Wire::new(port.addr_bits),
+            wr_data: Wire::new(port.width),
             core,
             model,
         }
@@ -105,12 +106,22 @@ impl Engine {
     pub fn core(&self) -> &Module {
         &self.core
     }
+
+    /// The write port of the engine's memory, if it has one (then `wr_en`, `wr_addr` and
+    /// `wr_data` are ports; otherwise they are not part of the block).
+    pub fn write_port(&self) -> Option<WritePort> {
+        self.core.write
+    }
 }
 
 impl Logic for Engine {
     fn update(&mut self) {
         if self.clk.pos_edge() {
             self.model.clock(self.rst.val(), self.in_valid.val(), self.in_data.val(), self.out_ready.val());
+            if self.core.write.is_some() && self.wr_en.val() {
+                let addr = self.wr_addr.val().first().copied().unwrap_or(0) as usize;
+                self.model.write(addr, self.wr_data.val());
+            }
         }
         self.in_ready.next = self.model.in_ready(self.out_ready.val());
         self.out_valid.next = self.model.out_valid();
@@ -124,7 +135,10 @@ impl Logic for Engine {
     }
 
     fn hdl(&self) -> Verilog {
-        let ports = ["clk", "rst", "in_data", "in_valid", "in_ready", "out_data", "out_valid", "out_ready"];
+        let mut ports = vec!["clk", "rst", "in_data", "in_valid", "in_ready", "out_data", "out_valid", "out_ready"];
+        if self.core.write.is_some() {
+            ports.extend(["wr_en", "wr_addr", "wr_data"]);
+        }
         let conns: Vec<String> = ports.iter().map(|p| format!(".{p}({p})")).collect();
         Verilog::Wrapper(Wrapper {
             code: format!("{} core ({});", self.core.name, conns.join(", ")),
@@ -133,7 +147,33 @@ impl Logic for Engine {
     }
 }
 
-block_fields!(Engine, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready]);
+impl Block for Engine {
+    fn connect_all(&mut self) {
+        self.connect();
+    }
+
+    fn update_all(&mut self) {
+        self.update();
+        visit_ports!(self, update_all, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready]);
+        if self.core.write.is_some() {
+            visit_ports!(self, update_all, [wr_en, wr_addr, wr_data]);
+        }
+    }
+
+    fn has_changed(&self) -> bool {
+        changed!(self, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready])
+            || (self.core.write.is_some() && changed!(self, [wr_en, wr_addr, wr_data]))
+    }
+
+    fn accept(&self, name: &str, probe: &mut dyn Probe) {
+        probe.visit_start_scope(name, self);
+        accept_ports!(self, probe, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready]);
+        if self.core.write.is_some() {
+            accept_ports!(self, probe, [wr_en, wr_addr, wr_data]);
+        }
+        probe.visit_end_scope(name, self);
+    }
+}
 
 /// The dataflow top level: the graph's engines chained stream to stream.
 pub struct Dataflow {
@@ -155,15 +195,37 @@ pub struct Dataflow {
     pub out_ready: Signal<In, Bit>,
     /// One engine per node, in stream order.
     pub engines: Vec<Engine>,
+    /// Memory write enables, bit `m` for memory `m` (writable designs only, see
+    /// [`Dataflow::writable`]).
+    pub wr_en: Wire<In>,
+    /// Word address of a memory write (the widest memory's address width).
+    pub wr_addr: Wire<In>,
+    /// Word of a memory write (the widest memory's width; narrower memories take the low bits).
+    pub wr_data: Wire<In>,
+    writable: bool,
 }
 
 impl Dataflow {
-    /// The design of a graph that passed the IR verifier; cores are named `<top>_<node>`.
+    /// The design of a graph that passed the IR verifier; cores are named `<top>_<node>`. Its
+    /// ports are the stream bundle only; the memories keep their initial contents.
     pub fn new(g: &DataflowGraph, top: &str) -> Self {
-        let engines = g
+        Self::build(g, top, false)
+    }
+
+    /// The same design with one write bus into every memory: `wr_en` (one bit per memory, in
+    /// the order of [`crate::memory::memories`]), `wr_addr` and `wr_data`.
+    pub fn writable(g: &DataflowGraph, top: &str) -> Self {
+        Self::build(g, top, true)
+    }
+
+    fn build(g: &DataflowGraph, top: &str, writable: bool) -> Self {
+        let engines: Vec<Engine> = g
             .iter()
             .map(|(id, node)| Engine::new(&format!("{top}_{}", node.name()), node, g.input_of(id), g.output_of(id)))
             .collect();
+        let ports: Vec<WritePort> = engines.iter().filter_map(Engine::write_port).collect();
+        let addr_bits = ports.iter().map(|p| p.addr_bits).max().unwrap_or(1);
+        let width = ports.iter().map(|p| p.width).max().unwrap_or(1);
         Dataflow {
             clk: Signal::default(),
             rst: Signal::default(),
@@ -174,7 +236,21 @@ impl Dataflow {
             out_valid: Signal::default(),
             out_ready: Signal::default(),
             engines,
+            wr_en: Wire::new(ports.len()),
+            wr_addr: Wire::new(addr_bits),
+            wr_data: Wire::new(width),
+            writable,
         }
+    }
+
+    /// Whether the design has the memory write bus.
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+
+    /// Engines with a writable memory, in memory-id order: (engine index, its port).
+    pub fn write_ports(&self) -> Vec<(usize, WritePort)> {
+        self.engines.iter().enumerate().filter_map(|(k, e)| e.write_port().map(|p| (k, p))).collect()
     }
 
     /// The Verilog of the whole design: the top module `top`, one wrapper module per engine,
@@ -212,6 +288,16 @@ impl Logic for Dataflow {
         self.out_data.drive(last.out_data.val());
         self.out_valid.next = last.out_valid.val();
         last.out_ready.next = self.out_ready.val();
+        for (m, (k, _)) in self.write_ports().into_iter().enumerate() {
+            let e = &mut self.engines[k];
+            if self.writable {
+                e.wr_en.next = self.wr_en.val()[m / 64] >> (m % 64) & 1 == 1;
+                e.wr_addr.drive(self.wr_addr.val());
+                e.wr_data.drive(self.wr_data.val());
+            } else {
+                e.wr_en.next = false;
+            }
+        }
     }
 
     fn connect(&mut self) {
@@ -221,6 +307,11 @@ impl Logic for Dataflow {
             e.in_data.connect();
             e.in_valid.connect();
             e.out_ready.connect();
+            if e.write_port().is_some() {
+                e.wr_en.connect();
+                e.wr_addr.connect();
+                e.wr_data.connect();
+            }
         }
         self.in_ready.connect();
         self.out_data.connect();
@@ -246,12 +337,61 @@ impl Logic for Dataflow {
         assign("out_data".into(), engine_port(n - 1, "out_data"));
         assign("out_valid".into(), engine_port(n - 1, "out_valid"));
         assign(engine_port(n - 1, "out_ready"), "out_ready".into());
+        for (m, (k, port)) in self.write_ports().into_iter().enumerate() {
+            if self.writable {
+                let bit = if self.wr_en.width() == 1 { "wr_en".to_string() } else { format!("wr_en[{m}]") };
+                let slice = |name: &str, bits: usize, all: usize| {
+                    if bits == all {
+                        name.to_string()
+                    } else {
+                        format!("{name}[{}:0]", bits - 1)
+                    }
+                };
+                assign(engine_port(k, "wr_en"), bit);
+                assign(engine_port(k, "wr_addr"), slice("wr_addr", port.addr_bits, self.wr_addr.width()));
+                assign(engine_port(k, "wr_data"), slice("wr_data", port.width, self.wr_data.width()));
+            } else {
+                assign(engine_port(k, "wr_en"), "1'b0".into());
+                assign(engine_port(k, "wr_addr"), format!("{}'d0", port.addr_bits));
+                assign(engine_port(k, "wr_data"), format!("{}'d0", port.width));
+            }
+        }
         v.push_str("end\n");
         Verilog::Custom(v)
     }
 }
 
-block_fields!(Dataflow, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready], engines);
+impl Block for Dataflow {
+    fn connect_all(&mut self) {
+        self.connect();
+        self.engines.connect_all();
+    }
+
+    fn update_all(&mut self) {
+        self.update();
+        visit_ports!(self, update_all, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready]);
+        if self.writable {
+            visit_ports!(self, update_all, [wr_en, wr_addr, wr_data]);
+        }
+        self.engines.update_all();
+    }
+
+    fn has_changed(&self) -> bool {
+        changed!(self, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready])
+            || (self.writable && changed!(self, [wr_en, wr_addr, wr_data]))
+            || self.engines.has_changed()
+    }
+
+    fn accept(&self, name: &str, probe: &mut dyn Probe) {
+        probe.visit_start_scope(name, self);
+        accept_ports!(self, probe, [clk, rst, in_data, in_valid, in_ready, out_data, out_valid, out_ready]);
+        if self.writable {
+            accept_ports!(self, probe, [wr_en, wr_addr, wr_data]);
+        }
+        self.engines.accept("engines", probe);
+        probe.visit_end_scope(name, self);
+    }
+}
 
 /// Drives a [`Dataflow`] through rust-hdl's simulator one clock at a time, with the same
 /// port-level interface as the Verilated simulation (`bitloom_sim::Sim`).
@@ -278,7 +418,15 @@ impl std::error::Error for NoConvergence {}
 impl ModelSim {
     /// A simulation of `g`'s design, inputs low.
     pub fn new(g: &DataflowGraph) -> Result<Self, NoConvergence> {
-        let mut top = Dataflow::new(g, crate::TOP);
+        Self::start(Dataflow::new(g, crate::TOP))
+    }
+
+    /// A simulation of `g`'s design with the memory write bus ([`Dataflow::writable`]).
+    pub fn writable(g: &DataflowGraph) -> Result<Self, NoConvergence> {
+        Self::start(Dataflow::writable(g, crate::TOP))
+    }
+
+    fn start(mut top: Dataflow) -> Result<Self, NoConvergence> {
         top.connect_all();
         let mut sim = ModelSim { top, cycle: 0 };
         sim.settle()?;
@@ -304,6 +452,14 @@ impl ModelSim {
     pub fn set_input(&mut self, valid: bool, data: &[u64]) -> Result<(), NoConvergence> {
         self.top.in_valid.next = valid;
         self.top.in_data.drive(data);
+        self.settle()
+    }
+
+    /// Sets the memory write bus (writable designs): `wr_en` as limbs, `wr_addr`, `wr_data`.
+    pub fn set_write(&mut self, en: &[u64], addr: u64, data: &[u64]) -> Result<(), NoConvergence> {
+        self.top.wr_en.drive(en);
+        self.top.wr_addr.drive(&[addr]);
+        self.top.wr_data.drive(data);
         self.settle()
     }
 

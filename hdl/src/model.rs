@@ -7,9 +7,10 @@
 //! is modulo 2^width exactly where the Verilog's is.
 
 use crate::blocks::mvu::weight_words;
+use crate::blocks::threshold::{clamp, compare_width, threshold_words};
 use crate::verilog::{clog2, put_bits};
 use bitloom_compiler::ir::{Mvu, MvuMode, Stream, Threshold};
-use bitloom_compiler::model::{ThresholdOutput, ThresholdTable};
+use bitloom_compiler::model::ThresholdOutput;
 use bitloom_compiler::types::DataType;
 
 /// One block's registers and the logic around them.
@@ -22,6 +23,10 @@ pub trait CycleModel: Send {
     fn out_data(&self) -> Vec<u64>;
     /// One rising clock edge with the given inputs.
     fn clock(&mut self, rst: bool, in_valid: bool, in_data: &[u64], out_ready: bool);
+    /// The write port at the same rising edge, after [`CycleModel::clock`] (so a read of the
+    /// word being written returns the old word, as in the Verilog). Blocks without a
+    /// writable memory ignore it.
+    fn write(&mut self, _addr: usize, _data: &[u64]) {}
 }
 
 /// Bits `[pos, pos + n)` of `words`, `n ≤ 64`.
@@ -209,22 +214,38 @@ impl CycleModel for MvuModel {
             }
         }
     }
+
+    fn write(&mut self, addr: usize, data: &[u64]) {
+        // Verilog ignores writes past the end of the memory.
+        if let Some(word) = self.wmem.get_mut(addr) {
+            let width = self.pe * self.simd;
+            for (k, limb) in word.iter_mut().enumerate() {
+                *limb = data.get(k).copied().unwrap_or(0);
+            }
+            crate::wire::mask(word, width);
+        }
+    }
 }
 
 /// The multi-threshold unit (`blocks/threshold.rs`).
 pub struct ThresholdModel {
     pe: usize,
+    k: usize,
+    tw: usize,
     ib: usize,
     ob: usize,
     signed_in: bool,
-    table: ThresholdTable,
     output: ThresholdOutput,
     groups: usize,
+    /// The clamped shared row, or `None` for a per-channel memory.
+    shared: Option<Vec<i64>>,
+    /// The per-channel memory ([`threshold_words`]).
+    tmem: Vec<Vec<u64>>,
     out_v: bool,
     v1: bool,
     d1: Vec<u64>,
-    /// Channel group whose thresholds are in the `t1` register (per-channel tables).
-    t1: usize,
+    /// The thresholds register (per-channel tables).
+    t1: Vec<u64>,
     ch: usize,
     res: Vec<u64>,
 }
@@ -232,20 +253,34 @@ pub struct ThresholdModel {
 impl ThresholdModel {
     /// The model of `node` between streams `i` and `o`.
     pub fn new(node: &Threshold, i: &Stream, o: &Stream) -> Self {
+        let (pe, k, tw) = (node.pe, node.thresholds.steps(), compare_width(i.dtype));
+        let mem = threshold_words(node, i);
+        let shared = mem.is_none().then(|| node.thresholds.row(0).iter().map(|&t| clamp(t, i.dtype)).collect());
         ThresholdModel {
-            pe: node.pe,
+            pe,
+            k,
+            tw,
             ib: i.dtype.bits() as usize,
             ob: o.dtype.bits() as usize,
             signed_in: matches!(i.dtype, DataType::Int(_)),
-            table: node.thresholds.clone(),
             output: node.output,
             groups: i.len / node.pe,
+            shared,
+            tmem: mem.map(|m| m.words).unwrap_or_default(),
             out_v: false,
             v1: false,
             d1: vec![0; i.width().div_ceil(64)],
-            t1: 0,
+            t1: vec![0; (pe * k * tw).div_ceil(64)],
             ch: 0,
             res: vec![0; node.pe],
+        }
+    }
+
+    /// Lane `p`'s thresholds in this cycle.
+    fn row(&self, p: usize) -> Vec<i64> {
+        match &self.shared {
+            Some(row) => row.clone(),
+            None => (0..self.k).map(|j| extend(get_bits(&self.t1, (p * self.k + j) * self.tw, self.tw), self.tw, true)).collect(),
         }
     }
 }
@@ -265,21 +300,19 @@ impl CycleModel for ThresholdModel {
 
     fn clock(&mut self, rst: bool, in_valid: bool, in_data: &[u64], out_ready: bool) {
         let en = !self.out_v || out_ready;
-        let shared = self.table.rows() == 1;
         if en && self.v1 {
             for p in 0..self.pe {
                 let a = extend(get_bits(&self.d1, p * self.ib, self.ib), self.ib, self.signed_in);
-                let row = self.table.row(if shared { 0 } else { self.t1 * self.pe + p });
-                let count = row.iter().filter(|&&t| a >= t).count() as u64;
+                let count = self.row(p).iter().filter(|&&t| a >= t).count() as u64;
                 self.res[p] = match self.output {
                     ThresholdOutput::Bipolar => count & 1,
                     ThresholdOutput::Integer { bias } => wrap(count.wrapping_add(bias as u64), self.ob),
                 };
             }
         }
-        if !shared {
+        if self.shared.is_none() {
             if en && in_valid {
-                self.t1 = self.ch;
+                self.t1.clone_from(&self.tmem[self.ch]);
             }
             if rst {
                 self.ch = 0;
@@ -295,6 +328,15 @@ impl CycleModel for ThresholdModel {
         } else if en {
             self.out_v = self.v1;
             self.v1 = in_valid;
+        }
+    }
+
+    fn write(&mut self, addr: usize, data: &[u64]) {
+        if let Some(word) = self.tmem.get_mut(addr) {
+            for (k, limb) in word.iter_mut().enumerate() {
+                *limb = data.get(k).copied().unwrap_or(0);
+            }
+            crate::wire::mask(word, self.pe * self.k * self.tw);
         }
     }
 }

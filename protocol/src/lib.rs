@@ -247,7 +247,9 @@ pub struct Info {
     pub out_bits: u8,
     /// Whether output elements are signed.
     pub out_signed: bool,
-    /// The most vectors one INFER request may carry.
+    /// The most vectors one INFER request may carry. It also bounds every request: the board's
+    /// request buffer holds one full INFER request, so a request carries at most
+    /// `2 + max_batch · in_len · in_bytes()` data bytes (and at most [`MAX_DATA`]).
     pub max_batch: u16,
     /// The run-time memories.
     pub memories: Vec<MemoryInfo>,

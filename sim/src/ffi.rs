@@ -1,4 +1,5 @@
-//! The only module with `unsafe`: loading a simulation library and calling its C ABI
+//! The module with most of the `unsafe` (the other use: `board` taking ownership of the two
+//! descriptors `openpty` returns): loading a simulation library and calling its C ABI
 //! (described in [`crate::wrapper`]).
 //!
 //! [`Model`] owns the loaded library and one instance (a `VerilatedContext` plus the model) and

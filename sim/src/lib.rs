@@ -12,6 +12,10 @@
 //! 3. [`Sim`] drives the model cycle by cycle ([`Sim::set_input`], [`Sim::tick`], ...), and
 //!    [`stream::run_stream`] feeds whole streams of beats under random back-pressure.
 //!
+//! The [`board`] module is the virtual board: a build's board top level, driven pin by pin
+//! through its UART and served on a pseudo-terminal ([`VirtualBoard`]), or driven directly
+//! ([`BoardSim`]).
+//!
 //! # The port contract
 //!
 //! Every simulated top module has exactly these ports (`IW`, `OW` from 1 to a few thousand bits):
@@ -65,6 +69,7 @@
 //! [`Sim`].
 #![warn(missing_docs)]
 
+pub mod board;
 mod builder;
 mod error;
 mod ffi;
@@ -72,6 +77,7 @@ pub mod sim;
 pub mod stream;
 mod wrapper;
 
+pub use board::{BoardCounters, BoardOptions, BoardSim, Faults, VirtualBoard};
 pub use builder::{build, default_cache_dir, BuildRequest, BuiltModel};
 pub use error::SimError;
 pub use sim::Sim;

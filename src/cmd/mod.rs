@@ -2,11 +2,13 @@
 
 pub mod bench;
 pub mod boards;
+pub mod board;
 pub mod compile;
 pub mod eval;
 pub mod import;
 pub mod infer;
 pub mod report;
+pub mod run;
 pub mod sim;
 pub mod synth;
 pub mod train;

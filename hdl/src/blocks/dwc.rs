@@ -52,5 +52,5 @@ pub fn emit(module: &str, name: &str, i: &Stream, o: &Stream) -> Module {
         writeln!(w, "  end").unwrap();
     }
     writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), text: v, mems: vec![] }
+    Module { name: module.to_string(), text: v, mems: vec![], write: None }
 }

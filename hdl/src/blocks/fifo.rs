@@ -48,5 +48,5 @@ pub fn emit(module: &str, name: &str, depth: usize, s: &Stream) -> Module {
     writeln!(w, "    end").unwrap();
     writeln!(w, "  end").unwrap();
     writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), text: v, mems: vec![] }
+    Module { name: module.to_string(), text: v, mems: vec![], write: None }
 }

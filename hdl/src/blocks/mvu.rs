@@ -3,7 +3,10 @@
 //! Ports: the standard stream bundle. Input beats carry SIMD elements, output beats PE
 //! accumulators (`dense_output_type`). Parameters: the weights (a `$readmemh` memory of
 //! NF·SF words of PE·SIMD bits; word `nf·SF + sf`, lane `p`, bit `s` is
-//! `W[nf·PE + p][sf·SIMD + s]`), PE, SIMD and the input type.
+//! `W[nf·PE + p][sf·SIMD + s]`), PE, SIMD and the input type. The weight memory is a simple
+//! dual-port RAM: the MVU reads it, and a write port (`wr_en`, `wr_addr`, `wr_data`, see
+//! [`WritePort`]) lets the link replace words at run time; it is also initialised from the
+//! build, so a design works without loading.
 //!
 //! Behaviour: during the first of NF passes it takes SF input beats and keeps them in an
 //! input buffer; later passes replay the buffer. Each cycle every PE lane adds SIMD products
@@ -12,7 +15,7 @@
 //! II: NF·SF cycles per vector; latency 3 cycles after the last input beat of a row group.
 //! One global enable stalls the whole pipeline while the output register is full.
 
-use super::Module;
+use super::{Module, WritePort};
 use crate::verilog::{clog2, lit, readmemh, stream_ports, MemFile};
 use bitloom_compiler::ir::{Mvu, MvuMode, Stream};
 use bitloom_compiler::types::DataType;
@@ -46,13 +49,15 @@ pub fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream) -> Module {
     let wfile = format!("{module}_w.mem");
 
     let mem = MemFile { name: wfile.clone(), width: pe * simd, words: weight_words(node) };
+    let port = WritePort::new(pe * simd, depth);
 
     let mut v = String::new();
     let w = &mut v;
     writeln!(w, "// Matrix-vector unit {}: MH {} x MW {}, PE {pe}, SIMD {simd}, {:?}, {} -> {}", node.name, node.mh(), mw, node.mode, i.dtype, o.dtype).unwrap();
-    writeln!(w, "module {module} (\n{}\n);", stream_ports(i.width(), o.width(), false)).unwrap();
+    writeln!(w, "module {module} (\n{}{}\n);", stream_ports(i.width(), o.width(), false), port.ports()).unwrap();
     writeln!(w, "  (* ram_style = \"block\" *) reg [{}:0] wmem [0:{}];", pe * simd - 1, depth - 1).unwrap();
     w.push_str(&readmemh("wmem", &wfile));
+    writeln!(w, "  always @(posedge clk) if (wr_en) wmem[wr_addr] <= wr_data;").unwrap();
     let (sw, nw, aw) = (clog2(sf.max(2)), clog2(nf.max(2)), clog2(depth.max(2)));
     let (sf_last, nf_last, addr_last) = (lit(sw, sf as i64 - 1), lit(nw, nf as i64 - 1), lit(aw, depth as i64 - 1));
     writeln!(w, "  reg [{}:0] sf_cnt;", sw - 1).unwrap();
@@ -150,5 +155,5 @@ pub fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream) -> Module {
     writeln!(w, "    assign out_data[p*{ob} +: {ob}] = res;").unwrap();
     writeln!(w, "  end endgenerate").unwrap();
     writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), text: v, mems: vec![mem] }
+    Module { name: module.to_string(), text: v, mems: vec![mem], write: Some(port) }
 }

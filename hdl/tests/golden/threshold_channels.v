@@ -23,6 +23,9 @@ module bitloom_top(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_read
     wire  [5:0] engines$0$out_data;
     wire  engines$0$out_valid;
     reg  engines$0$out_ready;
+    reg  engines$0$wr_en;
+    reg  [1:0] engines$0$wr_addr;
+    reg  [41:0] engines$0$wr_data;
     
     // Sub module instances
     bitloom_top$engines$0 engines$0(
@@ -33,7 +36,10 @@ module bitloom_top(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_read
         .in_ready(engines$0$in_ready),
         .out_data(engines$0$out_data),
         .out_valid(engines$0$out_valid),
-        .out_ready(engines$0$out_ready)
+        .out_ready(engines$0$out_ready),
+        .wr_en(engines$0$wr_en),
+        .wr_addr(engines$0$wr_addr),
+        .wr_data(engines$0$wr_data)
     );
     
     // Update code (custom)
@@ -46,13 +52,16 @@ module bitloom_top(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_read
         out_data = engines$0$out_data;
         out_valid = engines$0$out_valid;
         engines$0$out_ready = out_ready;
+        engines$0$wr_en = 1'b0;
+        engines$0$wr_addr = 2'd0;
+        engines$0$wr_data = 42'd0;
     end
 endmodule // bitloom_top
 
 // v-- Setting output parameters to net type for wrapped code.
 
 
-module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_ready);
+module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_ready,wr_en,wr_addr,wr_data);
     
     // Module arguments
     input wire  clk;
@@ -63,9 +72,12 @@ module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_vali
     output wire  [5:0] out_data;
     output wire  out_valid;
     input wire  out_ready;
+    input wire  wr_en;
+    input wire  [1:0] wr_addr;
+    input wire  [41:0] wr_data;
     
     // Update code (wrapper)
-    bitloom_top_thr core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
+    bitloom_top_thr core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
 endmodule // bitloom_top$engines$0
 // Threshold unit thr: 12 channels, 2 steps, PE 3, int6 -> int2
 module bitloom_top_thr (
@@ -76,7 +88,10 @@ module bitloom_top_thr (
   output wire in_ready,
   output wire [5:0] out_data,
   output wire out_valid,
-  input  wire out_ready
+  input  wire out_ready,
+  input  wire wr_en,
+  input  wire [1:0] wr_addr,
+  input  wire [41:0] wr_data
 );
   reg out_v, v1;
   reg [17:0] d1;
@@ -93,6 +108,7 @@ module bitloom_top_thr (
 `else
   initial $readmemh("bitloom_top_thr_t.mem", tmem);
 `endif
+  always @(posedge clk) if (wr_en) tmem[wr_addr] <= wr_data;
   reg [41:0] t1;
   reg [1:0] ch;
   always @(posedge clk) if (rst) ch <= 0; else if (en && in_valid) ch <= (ch == 3) ? 0 : ch + 1;

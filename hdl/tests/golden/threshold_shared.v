@@ -83,7 +83,7 @@ module bitloom_top_thr (
   wire en = !out_v || out_ready;
   assign in_ready = en;
   assign out_valid = out_v;
-  wire [17:0] t1 = {3{6'd41}};
+  wire [20:0] t1 = {3{7'd105}};
   always @(posedge clk) begin
     if (rst) begin v1 <= 0; out_v <= 0; end
     else if (en) begin v1 <= in_valid; out_v <= v1; end
@@ -91,14 +91,14 @@ module bitloom_top_thr (
   always @(posedge clk) if (en && in_valid) d1 <= in_data;
   genvar p;
   generate for (p = 0; p < 3; p = p + 1) begin : lane
-    wire signed [5:0] a = d1[p*6 +: 6];
+    wire signed [6:0] a = {{1{d1[p*6 + 5]}}, d1[p*6 +: 6]};
     reg [0:0] cnt;
     reg [0:0] res;
     integer j;
     always @* begin
       cnt = 0;
       for (j = 0; j < 1; j = j + 1)
-        if (a >= $signed(t1[(p*1 + j)*6 +: 6])) cnt = cnt + 1'b1;
+        if (a >= $signed(t1[(p*1 + j)*7 +: 7])) cnt = cnt + 1'b1;
     end
     wire [0:0] value = cnt[0];
     always @(posedge clk) if (en && v1) res <= value;

@@ -1,0 +1,115 @@
+//! The design's run-time writable memories: what they are, and how a model's weights and
+//! thresholds become their words.
+//!
+//! Memory `m` is the `m`-th engine with a writable memory in stream order (the order of
+//! [`Dataflow::write_ports`](crate::engine::Dataflow::write_ports) and of the write bus's
+//! `wr_en` bits): an MVU's weight memory ([`mvu::weight_words`]) or a threshold unit's
+//! per-channel memory ([`threshold::threshold_words`]). A shared threshold row is built into
+//! the hardware as constants and is not a memory; [`constants`] lists those rows so a host
+//! loading another model can check they agree.
+//!
+//! On the link a word travels as `ceil(width/8)` little-endian bytes ([`Memory::bytes`]).
+//! The words depend only on the graph, so a host computes them for any model of the same
+//! shapes and folding: compile it with the design's folding and call [`memories`].
+
+use crate::blocks::{mvu, threshold};
+use bitloom_compiler::ir::{DataflowGraph, Node};
+use serde::{Deserialize, Serialize};
+
+/// What a memory holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryKind {
+    /// An MVU's ±1 weights: word `nf·SF + sf`, lane `p`, bit `s` is `W[nf·PE + p][sf·SIMD + s]`
+    /// (1 = +1).
+    Weights,
+    /// A threshold unit's per-channel thresholds: word `n`, lane `p`, step `j` at bits
+    /// `(p·K + j)·TW`, each clamped to `[min, max + 1]` of the input type, two's complement.
+    Thresholds,
+}
+
+impl MemoryKind {
+    /// How a model's values become this memory's words, in one sentence.
+    pub fn packing(self) -> &'static str {
+        match self {
+            MemoryKind::Weights => {
+                "word nf*SF+sf, lane p, bit s holds W[nf*PE+p][sf*SIMD+s] (1 = +1); bytes little-endian"
+            }
+            MemoryKind::Thresholds => {
+                "word n, lane p, step j at bits (p*K+j)*TW holds T[n*PE+p][j] clamped to [min, max+1] of the input type, two's complement; bytes little-endian"
+            }
+        }
+    }
+}
+
+/// One run-time writable memory: its description and its words for the graph it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Memory {
+    /// Id on the link (WRITE's `mem`), the index in [`memories`].
+    pub id: u8,
+    /// The engine (IR node name) that owns it.
+    pub engine: String,
+    /// Weights or thresholds.
+    pub kind: MemoryKind,
+    /// Bits per word.
+    pub width: usize,
+    /// Words.
+    pub depth: usize,
+    /// The words, little-endian `u64` limbs.
+    pub words: Vec<Vec<u64>>,
+}
+
+impl Memory {
+    /// Bytes per word on the link.
+    pub fn word_bytes(&self) -> usize {
+        self.width.div_ceil(8)
+    }
+
+    /// The words as the link carries them: `ceil(width/8)` little-endian bytes each.
+    pub fn bytes(&self) -> Vec<Vec<u8>> {
+        let n = self.word_bytes();
+        self.words
+            .iter()
+            .map(|w| (0..n).map(|b| (w.get(b / 8).copied().unwrap_or(0) >> (8 * (b % 8))) as u8).collect())
+            .collect()
+    }
+}
+
+/// Every writable memory of `g`'s design, in id order, with its words. At most 256 memories
+/// have ids; [`crate::link`] refuses designs with more.
+pub fn memories(g: &DataflowGraph) -> Vec<Memory> {
+    let mut out = Vec::new();
+    for (id, node) in g.iter() {
+        let (kind, width, words) = match node {
+            Node::Mvu(m) => (MemoryKind::Weights, m.pe * m.simd, mvu::weight_words(m)),
+            Node::Threshold(t) => match threshold::threshold_words(t, g.input_of(id)) {
+                Some(mem) => (MemoryKind::Thresholds, mem.width, mem.words),
+                None => continue,
+            },
+            Node::Dwc(_) | Node::Fifo(_) => continue,
+        };
+        out.push(Memory {
+            id: out.len() as u8,
+            engine: node.name().to_string(),
+            kind,
+            width,
+            depth: words.len(),
+            words,
+        });
+    }
+    out
+}
+
+/// The shared threshold rows built into `g`'s hardware as constants, clamped as the hardware
+/// compares them: (engine, row).
+pub fn constants(g: &DataflowGraph) -> Vec<(String, Vec<i64>)> {
+    g.iter()
+        .filter_map(|(id, node)| match node {
+            Node::Threshold(t) if t.thresholds.rows() == 1 => {
+                let dtype = g.input_of(id).dtype;
+                Some((t.name.clone(), t.thresholds.row(0).iter().map(|&v| threshold::clamp(v, dtype)).collect()))
+            }
+            _ => None,
+        })
+        .collect()
+}

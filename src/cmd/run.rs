@@ -1,0 +1,220 @@
+//! `bitloom run BUILD --port P --input IMAGES [--labels L] [--limit N] [--check]
+//! [--load-weights MODEL] [--json]`: inputs through a board (or the virtual board) with the
+//! host driver.
+//!
+//! The board's design hash must be the build's; `--load-weights` first writes another model's
+//! weights and thresholds (same shapes) into the board's memories; `--check` compares every
+//! output with the reference executor of the model the board now computes.
+
+use anyhow::{bail, Context, Result};
+use bitloom::design::Design;
+use bitloom_compiler::{data, format, reference};
+use bitloom_driver::{Device, Options};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Arguments of `run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A directory written by `bitloom compile` (the board must run its bitstream).
+    build: PathBuf,
+    /// Serial port of the board (or the virtual board's pseudo-terminal).
+    #[arg(long)]
+    port: String,
+    /// Baud rate (default: the build's; ignored on a pseudo-terminal).
+    #[arg(long)]
+    baud: Option<u32>,
+    /// Images (IDX, plain or gzip, or .npy).
+    #[arg(long)]
+    input: PathBuf,
+    /// Labels (IDX); with them, accuracy is reported.
+    #[arg(long)]
+    labels: Option<PathBuf>,
+    /// At most this many inputs.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Compare every output with the reference executor.
+    #[arg(long)]
+    check: bool,
+    /// Write this model's weights and thresholds into the board first (same shapes as the build).
+    #[arg(long)]
+    load_weights: Option<PathBuf>,
+    /// Milliseconds to wait for an answer before sending a request again.
+    #[arg(long, default_value_t = 500)]
+    timeout_ms: u64,
+    /// Times a request is sent again before giving up.
+    #[arg(long, default_value_t = 8)]
+    retries: u32,
+    /// Requests in flight.
+    #[arg(long, default_value_t = 2)]
+    window: usize,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct RunReport {
+    inputs: usize,
+    checked: bool,
+    mismatches: usize,
+    correct: Option<usize>,
+    accuracy: Option<f64>,
+    retries: u64,
+    dropped_frames: u64,
+    wall_secs: f64,
+    images_per_sec: f64,
+    link_efficiency: f64,
+    wire_bytes: u64,
+    payload_bytes: u64,
+    design_hash: String,
+    loaded: Option<String>,
+    board: BoardCounters,
+}
+
+#[derive(Serialize)]
+struct BoardCounters {
+    frames_ok: u32,
+    crc_errors: u32,
+    framing_errors: u32,
+    overruns: u32,
+    duplicates: u32,
+    refused: u32,
+    inferences: u32,
+    words_written: u32,
+}
+
+/// Runs `run`; the exit code is 1 when `--check` found a difference.
+pub fn run(a: Args) -> Result<ExitCode> {
+    let design = Design::load(&a.build)?;
+    let record = design.board()?;
+    let hash = design.hash_bytes()?;
+    let mut model = format::load(&a.build.join("model")).context("loading the build's model copy")?;
+    let images = data::load_images(&a.input).with_context(|| format!("reading {}", a.input.display()))?;
+    if images.shape.iter().product::<usize>() != design.input.len {
+        bail!(
+            "{}: images of shape {:?} do not fit the design's input of {} elements",
+            a.input.display(),
+            images.shape,
+            design.input.len
+        );
+    }
+    let n = a.limit.unwrap_or(images.count).min(images.count);
+    if n == 0 {
+        bail!("no inputs");
+    }
+    let loaded = match &a.load_weights {
+        Some(path) => {
+            let m = format::load(path).with_context(|| format!("loading model {}", path.display()))?;
+            Some((bitloom::weights::memory_images(&design, &a.build, &m)?, m))
+        }
+        None => None,
+    };
+
+    let options = Options { timeout: Duration::from_millis(a.timeout_ms.max(1)), retries: a.retries, window: a.window };
+    let mut dev = Device::open(&a.port, a.baud.unwrap_or(record.baud), options)
+        .with_context(|| format!("connecting to the board on {}", a.port))?;
+    dev.require_design(&hash)?;
+    let loaded_name = match loaded {
+        Some((images, m)) => {
+            dev.load(&images).context("writing the new weights")?;
+            let name = m.name.clone();
+            model = m;
+            Some(name)
+        }
+        None => None,
+    };
+
+    let inputs: Vec<Vec<u8>> = (0..n).map(|i| images.image(i).to_vec()).collect();
+    let values: Vec<Vec<i64>> = inputs.iter().map(|x| x.iter().map(|&v| i64::from(v)).collect()).collect();
+    let before = dev.stats();
+    let start = Instant::now();
+    let raw = dev.infer(&values).context("inference on the board")?;
+    let wall = start.elapsed().as_secs_f64();
+    let after = dev.stats();
+    // Bipolar outputs travel as their bit: decode them as the design's type does.
+    let dtype = design.output.dtype;
+    let outputs: Vec<Vec<i64>> = raw
+        .iter()
+        .map(|v| {
+            v.iter()
+                .map(|&x| if dtype == bitloom_compiler::types::DataType::Bipolar { dtype.decode(x as u64) } else { x })
+                .collect()
+        })
+        .collect();
+
+    let mismatches = if a.check {
+        let want = reference::run_batch(&model, &inputs).context("reference execution")?;
+        let mut bad = 0;
+        for (k, (w, g)) in want.iter().zip(&outputs).enumerate() {
+            let d = w.iter().zip(g).filter(|(x, y)| x != y).count();
+            if d > 0 && bad == 0 && !a.json {
+                eprintln!("input {k}: the board gave {g:?}, the reference {w:?}");
+            }
+            bad += d;
+        }
+        bad
+    } else {
+        0
+    };
+    let correct = match &a.labels {
+        Some(path) => {
+            let labels = data::load_labels(path).with_context(|| format!("reading {}", path.display()))?;
+            if labels.len() < n {
+                bail!("{}: {} labels for {n} images", path.display(), labels.len());
+            }
+            Some(outputs.iter().zip(&labels).filter(|(o, l)| reference::argmax(o) == usize::from(**l)).count())
+        }
+        None => None,
+    };
+    let s = dev.status().context("reading the board's counters")?;
+    let wire = (after.wire_out - before.wire_out) + (after.wire_in - before.wire_in);
+    let payload = (after.payload_out - before.payload_out) + (after.payload_in - before.payload_in);
+    let report = RunReport {
+        inputs: n,
+        checked: a.check,
+        mismatches,
+        correct,
+        accuracy: correct.map(|c| c as f64 / n as f64),
+        retries: after.retries,
+        dropped_frames: after.dropped,
+        wall_secs: wall,
+        images_per_sec: n as f64 / wall.max(1e-9),
+        link_efficiency: payload as f64 / wire.max(1) as f64,
+        wire_bytes: wire,
+        payload_bytes: payload,
+        design_hash: design.hash.clone(),
+        loaded: loaded_name,
+        board: BoardCounters {
+            frames_ok: s.frames_ok,
+            crc_errors: s.crc_errors,
+            framing_errors: s.framing_errors,
+            overruns: s.overruns,
+            duplicates: s.duplicates,
+            refused: s.refused,
+            inferences: s.inferences,
+            words_written: s.words_written,
+        },
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("inputs               {}", report.inputs);
+        if a.check {
+            println!("mismatches           {}", report.mismatches);
+        }
+        if let (Some(c), Some(acc)) = (report.correct, report.accuracy) {
+            println!("accuracy             {acc:.4} ({c}/{n})");
+        }
+        println!("images / s           {:.1} (wall time {:.3} s)", report.images_per_sec, report.wall_secs);
+        println!("link efficiency      {:.3} ({} payload of {} wire bytes)", report.link_efficiency, payload, wire);
+        println!("retries              {} ({} frames dropped)", report.retries, report.dropped_frames);
+        println!(
+            "board                {} frames, {} CRC errors, {} framing errors, {} overruns, {} duplicates",
+            s.frames_ok, s.crc_errors, s.framing_errors, s.overruns, s.duplicates
+        );
+    }
+    Ok(if mismatches == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
