@@ -1,7 +1,8 @@
 //! `bitloom infer MODEL --input IDX [--labels IDX] [--limit N] [--json]`
 
-use anyhow::{bail, Context, Result};
-use bitloom_compiler::{data, format, reference};
+use anyhow::{Context, Result};
+use bitloom::inputs::{count_correct, load_images};
+use bitloom_compiler::{format, reference};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,26 +40,13 @@ struct InferReport {
 /// Runs `infer`.
 pub fn run(a: Args) -> Result<ExitCode> {
     let model = format::load(&a.model).with_context(|| format!("loading model {}", a.model.display()))?;
-    let images = data::load_images(&a.input).with_context(|| format!("reading {}", a.input.display()))?;
-    if images.shape.iter().product::<usize>() != model.input.len() {
-        bail!("{}: images of shape {:?} do not fit the model input of {} elements", a.input.display(), images.shape, model.input.len());
-    }
-    let n = a.limit.unwrap_or(images.count).min(images.count);
-    let inputs: Vec<Vec<u8>> = (0..n).map(|i| images.image(i).to_vec()).collect();
+    let inputs = load_images(&a.input, model.input.len(), a.limit, "the model input")?;
+    let n = inputs.len();
     let start = Instant::now();
     let outputs = reference::run_batch(&model, &inputs)?;
     let wall = start.elapsed().as_secs_f64();
     let predictions: Vec<usize> = outputs.iter().map(|o| reference::argmax(o)).collect();
-    let correct = match &a.labels {
-        Some(path) => {
-            let labels = data::load_labels(path).with_context(|| format!("reading {}", path.display()))?;
-            if labels.len() < n {
-                bail!("{}: {} labels for {n} images", path.display(), labels.len());
-            }
-            Some(predictions.iter().zip(&labels).filter(|(p, l)| **p == usize::from(**l)).count())
-        }
-        None => None,
-    };
+    let correct = a.labels.as_deref().map(|path| count_correct(path, predictions.iter().copied(), n)).transpose()?;
     let r = InferReport {
         inputs: n,
         accuracy: correct.map(|c| c as f64 / n.max(1) as f64),

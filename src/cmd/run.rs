@@ -8,7 +8,8 @@
 
 use anyhow::{bail, Context, Result};
 use bitloom::design::Design;
-use bitloom_compiler::{data, format, reference};
+use bitloom::inputs::{count_correct, load_images};
+use bitloom_compiler::{format, reference};
 use bitloom_driver::{Device, Options};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -92,16 +93,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let record = design.board()?;
     let hash = design.hash_bytes()?;
     let mut model = format::load(&a.build.join("model")).context("loading the build's model copy")?;
-    let images = data::load_images(&a.input).with_context(|| format!("reading {}", a.input.display()))?;
-    if images.shape.iter().product::<usize>() != design.input.len {
-        bail!(
-            "{}: images of shape {:?} do not fit the design's input of {} elements",
-            a.input.display(),
-            images.shape,
-            design.input.len
-        );
-    }
-    let n = a.limit.unwrap_or(images.count).min(images.count);
+    let inputs = load_images(&a.input, design.input.len, a.limit, "the design's input")?;
+    let n = inputs.len();
     if n == 0 {
         bail!("no inputs");
     }
@@ -127,7 +120,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None => None,
     };
 
-    let inputs: Vec<Vec<u8>> = (0..n).map(|i| images.image(i).to_vec()).collect();
     let values: Vec<Vec<i64>> = inputs.iter().map(|x| x.iter().map(|&v| i64::from(v)).collect()).collect();
     let before = dev.stats();
     let start = Instant::now();
@@ -159,16 +151,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         0
     };
-    let correct = match &a.labels {
-        Some(path) => {
-            let labels = data::load_labels(path).with_context(|| format!("reading {}", path.display()))?;
-            if labels.len() < n {
-                bail!("{}: {} labels for {n} images", path.display(), labels.len());
-            }
-            Some(outputs.iter().zip(&labels).filter(|(o, l)| reference::argmax(o) == usize::from(**l)).count())
-        }
-        None => None,
-    };
+    let correct =
+        a.labels.as_deref().map(|path| count_correct(path, outputs.iter().map(|o| reference::argmax(o)), n)).transpose()?;
     let s = dev.status().context("reading the board's counters")?;
     let wire = (after.wire_out - before.wire_out) + (after.wire_in - before.wire_in);
     let payload = (after.payload_out - before.payload_out) + (after.payload_in - before.payload_in);

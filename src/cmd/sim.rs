@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use bitloom::design::Design;
+use bitloom::inputs::load_images;
 use bitloom::simcheck::{random_inputs, simulate, SimOptions, SimReport};
 use bitloom_compiler::format;
 use std::path::PathBuf;
@@ -41,13 +42,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let model = format::load(&a.build.join("model")).context("loading the design's model copy")?;
     let len = model.input.len();
     let inputs: Vec<Vec<u8>> = match &a.input {
-        Some(path) => {
-            let images = bitloom_compiler::data::load_images(path).with_context(|| format!("reading {}", path.display()))?;
-            if images.shape.iter().product::<usize>() != len {
-                bail!("{}: images of shape {:?} do not fit the model input of {len} elements", path.display(), images.shape);
-            }
-            (0..images.count.min(a.limit)).map(|i| images.image(i).to_vec()).collect()
-        }
+        Some(path) => load_images(path, len, Some(a.limit), "the model input")?,
         None => random_inputs(a.seed, a.limit, len),
     };
     if inputs.is_empty() {
