@@ -65,24 +65,16 @@ pub fn matrix_shapes(model: &Model) -> Vec<MatrixShape> {
         .collect()
 }
 
-/// The length of the vector `layer` (a layer of `model`) receives.
-fn threshold_len(model: &Model, layer: &Layer) -> Option<usize> {
-    let mut len = model.input.len();
-    for l in &model.layers {
-        if std::ptr::eq(l, layer) {
-            return Some(len);
-        }
-        len = l.output_len(len);
-    }
-    None
-}
-
 /// FIFO depths are capped here (beats); deeper vectors still work, at some throughput cost.
 pub const MAX_FIFO_DEPTH: usize = 4096;
 
 /// Runs every pass on a verified model.
 pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileError> {
+    // `len` is the length of the vector each layer receives.
+    let mut len = model.input.len();
     for layer in &model.layers {
+        let incoming = len;
+        len = layer.output_len(len);
         let kind = match layer {
             Layer::Dense(_) => "integer-weight dense",
             Layer::HorqDense(_) => "HORQ dense",
@@ -90,7 +82,7 @@ pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileEr
             Layer::MaxPool2d(_) => "max-pooling",
             // Per-channel rows of a feature map (fewer rows than elements) need the
             // convolution engines; the threshold unit indexes rows by element.
-            Layer::Threshold(t) if t.thresholds.rows() != 1 && Some(t.thresholds.rows()) != threshold_len(model, layer) => {
+            Layer::Threshold(t) if t.thresholds.rows() != 1 && t.thresholds.rows() != incoming => {
                 "per-channel (feature-map) threshold"
             }
             Layer::BinaryDense(_) | Layer::Threshold(_) => continue,

@@ -249,6 +249,11 @@ fn format_round_trip_and_compile_refusal() {
         let e = compile(&m, &FoldChoice::TargetIi(1)).unwrap_err();
         assert!(e.to_string().contains("convolution") && e.to_string().contains("conv0"), "{e}");
     }
+    // Threshold rows per channel of a map (fewer rows than elements) need the conv engines too.
+    let m = model(vec![4], vec![quantizer(2, vec![10, 20])]);
+    verify(&m).unwrap();
+    let e = compile(&m, &FoldChoice::TargetIi(1)).unwrap_err();
+    assert!(e.to_string().contains("per-channel"), "{e}");
     let text = std::fs::read_to_string(dir.path().join(format::MODEL_FILE)).unwrap();
     assert!(text.contains("\"kind\":\"conv2d\""), "{text}");
 }
