@@ -191,6 +191,9 @@ pub struct Board {
     pub design_mhz: f64,
     /// A PLL (or MMCM) derives the design clock from the board clock.
     pub pll: bool,
+    /// iCE40: the clock pin is the PLL's dedicated input pad, so a PLL must be `SB_PLL40_PAD`.
+    #[serde(default)]
+    pub pll_pad: bool,
     /// I/O standard of every pin (ECP5 `IO_TYPE`, Xilinx `IOSTANDARD`).
     #[serde(default)]
     pub io_standard: Option<String>,

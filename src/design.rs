@@ -23,6 +23,8 @@ use bitloom_compiler::ir::{Node, Stream};
 use serde::{Deserialize, Serialize};
 use bitloom_hdl::link::{LinkError, LinkParams, ANSWER_MEM, BOARD_TOP, LINK_TOP, SIM_TOP};
 use std::path::{Path, PathBuf};
+use crate::boards::Board;
+use crate::fit::Fit;
 
 /// The design hash of the files in `rtl_dir` (see the module doc).
 pub fn hash_dir(rtl_dir: &Path) -> Result<[u8; 32]> {
@@ -83,6 +85,22 @@ pub struct BoardRecord {
     pub max_request: usize,
     /// LEDs driven (`led[0]` heartbeat, `led[1]` busy, `led[2]` error).
     pub leds: usize,
+    /// The board (a name in `bitloom boards`) the top level was built for; `None` for a
+    /// generic top level (synthesized in a measurement harness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The board's pin file, in the build directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<String>,
+    /// The board oscillator's frequency when a PLL makes the design clock from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pll_in_hz: Option<u64>,
+    /// The block RAM estimate on the board (see [`crate::fit`]): primitives used and available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_blocks: Option<[u64; 2]>,
+    /// The estimate per memory, as a table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_table: Option<String>,
 }
 
 /// Schema version of `design.json`.
@@ -294,6 +312,18 @@ impl Design {
                 b.leds
             );
         }
+        if let Some(b) = &self.board {
+            if let (Some(t), Some(c)) = (&b.target, &b.constraints) {
+                s += &format!("Built for the board `{t}` (pins in `{c}`).");
+                if let Some(fin) = b.pll_in_hz {
+                    s += &format!(" A PLL makes the {} Hz design clock from the board's {fin} Hz oscillator.", b.clock_hz);
+                }
+                s += "\n";
+            }
+            if let Some(table) = &b.memory_table {
+                s += &format!("\nBlock RAM estimate (synthesis has the last word):\n\n```\n{table}```\n");
+            }
+        }
         if let Some(note) = &self.board_note {
             s += &format!("\nNo board top level: {note}.\n");
         }
@@ -312,27 +342,74 @@ impl Design {
 
 /// Compiles `model` into `out` with the default link (12 MHz, 115 200 baud): see [`build_with`].
 pub fn build(model: &bitloom_compiler::model::Model, choice: &bitloom_compiler::compile::FoldChoice, out: &Path) -> Result<Design> {
-    build_with(model, choice, out, &LinkParams::default())
+    build_with(model, choice, out, &LinkParams::default(), None)
+}
+
+/// The block RAM estimate of a compiled graph with the link `params` on `board`: every
+/// writable memory and the link's buffers (see [`crate::fit`]).
+pub fn memory_fit(graph: &bitloom_compiler::ir::DataflowGraph, params: &LinkParams, board: &Board) -> Result<Fit> {
+    let memories = bitloom_hdl::memory::memories(graph);
+    let plan = bitloom_hdl::link::plan(graph, &memories, params).context("the board top level")?;
+    let info_bytes = plan.info([0; 32]).to_bytes().len();
+    let mut uses: Vec<(String, usize, usize)> = memories
+        .iter()
+        .map(|m| (format!("{} {}", m.engine, format!("{:?}", m.kind).to_lowercase()), m.width, m.depth))
+        .collect();
+    // Stream FIFOs of half a block or more are block RAM too; smaller ones become flip-flops.
+    for (id, node) in graph.iter() {
+        if let bitloom_compiler::ir::Node::Fifo(f) = node {
+            let width = graph.input_of(id).width();
+            if width * f.depth >= 512 {
+                uses.push((format!("{} stream FIFO", f.name), width, f.depth));
+            }
+        }
+    }
+    uses.push(("link request buffer".into(), 8, plan.request_bytes));
+    uses.push(("link answer buffer and INFO".into(), 8, plan.answer_bytes + info_bytes));
+    uses.push(("link receive FIFO".into(), 8, plan.fifo_depth));
+    uses.push(("link status counters".into(), 8, 32));
+    Fit::estimate(board, uses)
 }
 
 /// Compiles `model` into `out`: rtl/ (the bare dataflow and the board top level with its link
 /// as `link` says), design.json with the design hash, report.md and a copy of the model.
+/// With a `board`, the top level is for that board: its pin file is written next to
+/// design.json, and a design whose memories cannot fit the board's block RAM is refused
+/// before anything is written.
 pub fn build_with(
     model: &bitloom_compiler::model::Model,
     choice: &bitloom_compiler::compile::FoldChoice,
     out: &Path,
     link: &LinkParams,
+    target: Option<&Board>,
 ) -> Result<Design> {
     bitloom_compiler::verify::verify(model).context("the model is invalid")?;
     let compiled = bitloom_compiler::compile::compile(model, choice)?;
-    let rtl = bitloom_hdl::emit(&compiled.graph);
     // A link the user configured wrongly is an error; a design whose vectors or words cannot
-    // travel in a packet still compiles, without a board top level.
+    // travel in a packet still compiles, without a board top level (but not for a board).
     let (board, note) = match bitloom_hdl::link::emit_board(&compiled.graph, link) {
         Ok(b) => (Some(b), None),
-        Err(e @ (LinkError::TooBig { .. } | LinkError::TooManyMemories(_))) => (None, Some(e.to_string())),
+        Err(e @ (LinkError::TooBig { .. } | LinkError::TooManyMemories(_))) if target.is_none() => {
+            (None, Some(e.to_string()))
+        }
         Err(e) => return Err(e).context("the board top level"),
     };
+    let fit = target.map(|t| memory_fit(&compiled.graph, link, t)).transpose()?;
+    if let (Some(t), Some(fit)) = (target, &fit) {
+        if !fit.fits() {
+            bail!(
+                "the design does not fit {}: its memories need an estimated {} {} of {} at II {}:\n{}\
+                 fold it further (a higher --target-ii) or leave --target-ii out to let bitloom choose",
+                t.name,
+                fit.blocks(),
+                fit.budget.primitive,
+                fit.budget.blocks,
+                compiled.estimate.ii,
+                fit.table()
+            );
+        }
+    }
+    let rtl = bitloom_hdl::emit(&compiled.graph);
     let rtl_dir = out.join("rtl");
     if rtl_dir.exists() {
         std::fs::remove_dir_all(&rtl_dir).with_context(|| format!("clearing {}", rtl_dir.display()))?;
@@ -348,7 +425,19 @@ pub fn build_with(
     design.board_note = note;
     if let Some(board) = &board {
         std::fs::write(rtl_dir.join(ANSWER_MEM), board.answer_mem(hash))?;
-        design.board = Some(board_record(&board.plan));
+        let mut record = board_record(&board.plan);
+        if let Some(t) = target {
+            let name = t.constraints_file();
+            std::fs::write(out.join(&name), t.render_constraints()).with_context(|| format!("writing {name}"))?;
+            record.target = Some(t.name.clone());
+            record.constraints = Some(name);
+            record.pll_in_hz = link.pll.as_ref().map(|_| (t.clock.mhz * 1e6).round() as u64);
+            if let Some(fit) = &fit {
+                record.memory_blocks = Some([fit.blocks(), fit.budget.blocks]);
+                record.memory_table = Some(fit.table());
+            }
+        }
+        design.board = Some(record);
     }
     bitloom_compiler::format::save(model, &out.join("model")).context("saving the model copy")?;
     std::fs::write(out.join("design.json"), serde_json::to_string_pretty(&design)?)?;
@@ -372,5 +461,10 @@ fn board_record(p: &bitloom_hdl::link::LinkPlan) -> BoardRecord {
         max_batch: p.max_batch,
         max_request: p.max_request(),
         leds: p.params.leds_active_low.len(),
+        target: None,
+        constraints: None,
+        pll_in_hz: None,
+        memory_blocks: None,
+        memory_table: None,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod boards;
 pub mod design;
+pub mod fit;
 pub mod inputs;
 pub mod progress;
 pub mod weights;

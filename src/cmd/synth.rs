@@ -1,33 +1,35 @@
-//! `bitloom synth BUILD [--family F] [--device D] [--package P] [--clock-mhz F] [--json]`
+//! `bitloom synth BUILD [--json]` — and for a build without a board, `[--family F] [--device D] [--package P] [--clock-mhz F]`.
 //!
-//! Synthesizes the design's dataflow inside a measurement harness (clock in, one LED out;
-//! see `synth::measurement_top`), giving real utilization, fmax and a bitstream for the
-//! chosen device: the numbers the board top level builds on.
+//! A build compiled with `--board` is synthesized as that board's top level (`bitloom_board`:
+//! PLL, UART link, dataflow) with its pin file, into `BUILD/bitstream.bin` (iCE40) or
+//! `BUILD/bitstream.bit` (ECP5; Xilinx when Vivado is installed). A build without a board is
+//! synthesized inside a measurement harness (clock in, one LED out; see
+//! `synth::measurement_top`) for the chosen device: real utilization and fmax of the dataflow.
 
 use anyhow::{bail, Context, Result};
+use bitloom::boards::{find_tool, Board, Family, VivadoJob};
 use bitloom::design::Design;
-use bitloom::boards::Family;
-use bitloom::synth::{measurement_top, synthesize, Target};
-use std::path::PathBuf;
-use std::process::ExitCode;
+use bitloom::synth::{measurement_top, synthesize, Report, Target};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 
 /// Arguments of `synth`.
 #[derive(clap::Args)]
 pub struct Args {
     /// A directory written by `bitloom compile`.
     build: PathBuf,
-    /// FPGA family: ice40, ecp5 or xilinx7.
-    #[arg(long, default_value = "ice40")]
-    family: String,
-    /// nextpnr device (up5k, hx8k, 25k, 85k) or Xilinx part.
-    #[arg(long, default_value = "up5k")]
-    device: String,
-    /// Package (sg48, ct256, CABGA381, …).
-    #[arg(long, default_value = "sg48")]
-    package: String,
-    /// Clock the design must meet, in MHz.
-    #[arg(long, default_value_t = 12.0)]
-    clock_mhz: f64,
+    /// FPGA family for a build without a board: ice40, ecp5 or xilinx7 [default: ice40].
+    #[arg(long)]
+    family: Option<String>,
+    /// nextpnr device (up5k, hx8k, 25k, 85k) or Xilinx part, for a build without a board [default: up5k].
+    #[arg(long)]
+    device: Option<String>,
+    /// Package (sg48, ct256, CABGA381, …), for a build without a board [default: sg48].
+    #[arg(long)]
+    package: Option<String>,
+    /// Clock the design must meet, in MHz [default: the design's clock].
+    #[arg(long)]
+    clock_mhz: Option<f64>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -35,64 +37,181 @@ pub struct Args {
 
 /// Runs `synth`; the exit code is 1 when timing is not met.
 pub fn run(a: Args) -> Result<ExitCode> {
-    let family = match a.family.as_str() {
-        "ice40" => Family::Ice40,
-        "ecp5" => Family::Ecp5,
-        "xilinx7" => Family::Xilinx7,
-        other => bail!("unknown family {other:?}: use ice40, ecp5 or xilinx7"),
-    };
-    if !(a.clock_mhz.is_finite() && a.clock_mhz > 0.0) {
-        bail!("--clock-mhz must be positive, got {}", a.clock_mhz);
-    }
     let design = Design::load(&a.build)?;
-    let rtl_dir = a.build.join("rtl");
+    let design_mhz = design.board.as_ref().map_or(12.0, |b| b.clock_hz as f64 / 1e6);
+    let clock_mhz = a.clock_mhz.unwrap_or(design_mhz);
+    if !(clock_mhz.is_finite() && clock_mhz > 0.0) {
+        bail!("--clock-mhz must be positive, got {clock_mhz}");
+    }
     let dir = a.build.join("synth");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     // The memory files sit next to the netlist yosys reads them from.
+    let rtl_dir = a.build.join("rtl");
     for entry in std::fs::read_dir(&rtl_dir).with_context(|| format!("reading {}", rtl_dir.display()))? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "mem") {
             std::fs::copy(&path, dir.join(path.file_name().unwrap_or_default()))?;
         }
     }
-    let harness = dir.join("bitloom_measure.v");
-    std::fs::write(&harness, measurement_top("bitloom_measure", design.input.width(), design.output.width()))?;
-    let mut files = design.rtl_files(&a.build);
-    files.push(harness);
-    let target = Target { family, device: a.device.clone(), package: a.package.clone(), constraints: None, clock_mhz: a.clock_mhz };
-    let report = synthesize(&files, "bitloom_measure", &target, &dir)?;
+    let board = match design.board.as_ref().and_then(|b| b.target.as_ref()) {
+        Some(name) => {
+            if a.family.is_some() || a.device.is_some() || a.package.is_some() {
+                bail!("this build is for the board {name}, whose part is fixed; compile without --board for a generic build");
+            }
+            Some(Board::by_name(name)?)
+        }
+        None => None,
+    };
+    let (report, what) = match board {
+        Some(b) => (
+            synth_board(&design, b, &a.build, &dir, clock_mhz)?,
+            format!("board {} ({} {})", b.name, b.part, b.package),
+        ),
+        None => {
+            let family = match a.family.as_deref().unwrap_or("ice40") {
+                "ice40" => Family::Ice40,
+                "ecp5" => Family::Ecp5,
+                "xilinx7" => Family::Xilinx7,
+                other => bail!("unknown family {other:?}: use ice40, ecp5 or xilinx7"),
+            };
+            let device = a.device.clone().unwrap_or_else(|| "up5k".into());
+            let package = a.package.clone().unwrap_or_else(|| "sg48".into());
+            let harness = dir.join("bitloom_measure.v");
+            std::fs::write(&harness, measurement_top("bitloom_measure", design.input.width(), design.output.width()))?;
+            let mut files = design.rtl_files(&a.build);
+            files.push(harness);
+            let target =
+                Target { family, device: device.clone(), package: package.clone(), constraints: None, clock_mhz };
+            (
+                synthesize(&files, "bitloom_measure", &target, &dir)?,
+                format!("{device} {package} ({family:?}, measurement harness)"),
+            )
+        }
+    };
+    print_report(&design, &report, &what, a.json)?;
+    Ok(if report.timing_met || report.fmax_mhz.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Synthesizes the board top level for `board`; the bitstream is copied into `build`.
+fn synth_board(design: &Design, board: &Board, build: &Path, dir: &Path, clock_mhz: f64) -> Result<Report> {
+    let rec = design.board()?;
+    let files: Vec<PathBuf> = rec.rtl.iter().map(|f| build.join("rtl").join(f)).collect();
+    let constraints = rec.constraints.as_ref().map(|c| build.join(c));
+    if board.family == Family::Xilinx7 {
+        return synth_xilinx_board(design, board, build, dir, clock_mhz, &files);
+    }
+    let args = board.nextpnr_args();
+    let device =
+        args.first().map(|d| d.trim_start_matches('-').to_string()).context("the board has no nextpnr device")?;
+    let target =
+        Target { family: board.family, device, package: board.package.to_ascii_lowercase(), constraints, clock_mhz };
+    let target =
+        if board.family == Family::Ecp5 { Target { package: board.package.clone(), ..target } } else { target };
+    let mut report = synthesize(&files, &rec.top, &target, dir)?;
+    if let Some(b) = &report.bitstream {
+        let dest = build.join(b.file_name().unwrap_or_default());
+        std::fs::copy(b, &dest).with_context(|| format!("copying the bitstream to {}", dest.display()))?;
+        report.bitstream = Some(dest);
+    }
+    Ok(report)
+}
+
+/// A Xilinx board: the Vivado scripts always; Vivado's build when it is installed, otherwise
+/// yosys's resource estimate.
+fn synth_xilinx_board(
+    design: &Design,
+    board: &Board,
+    build: &Path,
+    dir: &Path,
+    clock_mhz: f64,
+    files: &[PathBuf],
+) -> Result<Report> {
+    let rec = design.board()?;
+    let mut mem: Vec<String> = std::fs::read_dir(build.join("rtl"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".mem"))
+        .map(|n| format!("rtl/{n}"))
+        .collect();
+    mem.sort();
+    let job = VivadoJob {
+        top: rec.top.clone(),
+        verilog: rec.rtl.iter().map(|f| format!("rtl/{f}")).collect(),
+        mem,
+        xdc: rec.constraints.clone().context("the build has no XDC")?,
+        bitstream: "bitstream.bit".into(),
+        utilization_report: "utilization.rpt".into(),
+        timing_report: "timing_summary.rpt".into(),
+    };
+    std::fs::write(build.join("vivado.tcl"), board.render_vivado_tcl(&job)?)?;
+    std::fs::write(build.join("program.tcl"), board.render_vivado_program_tcl("bitstream.bit")?)?;
+    if let Some(vivado) = find_tool("vivado") {
+        let log = build.join("vivado.log");
+        let out = Command::new(vivado)
+            .args(["-mode", "batch", "-nojournal", "-nolog", "-source", "vivado.tcl"])
+            .current_dir(build)
+            .output()
+            .context("running vivado")?;
+        std::fs::write(&log, [out.stdout, out.stderr].concat())?;
+        if !out.status.success() {
+            bail!("vivado failed (log: {})", log.display());
+        }
+        // Vivado's reports are the numbers; the yosys estimate below fills the table.
+        let mut report = estimate_xilinx(board, dir, clock_mhz, files)?;
+        report.bitstream = Some(build.join("bitstream.bit"));
+        report.logs.push(log);
+        return Ok(report);
+    }
+    estimate_xilinx(board, dir, clock_mhz, files)
+}
+
+fn estimate_xilinx(board: &Board, dir: &Path, clock_mhz: f64, files: &[PathBuf]) -> Result<Report> {
+    let target = Target {
+        family: Family::Xilinx7,
+        device: board.part.clone(),
+        package: board.package.clone(),
+        constraints: None,
+        clock_mhz,
+    };
+    synthesize(files, bitloom_hdl::link::BOARD_TOP, &target, dir)
+}
+
+fn print_report(design: &Design, report: &Report, what: &str, json: bool) -> Result<()> {
     let fmax = report.fmax_mhz.unwrap_or(0.0);
     let ips_fmax = fmax * 1e6 / design.ii as f64;
-    let ips_clock = a.clock_mhz * 1e6 / design.ii as f64;
-    if a.json {
-        let mut v = serde_json::to_value(&report)?;
+    let ips_clock = report.clock_mhz * 1e6 / design.ii as f64;
+    if json {
+        let mut v = serde_json::to_value(report)?;
         v["ii"] = design.ii.into();
         v["images_per_sec_at_fmax"] = report.fmax_mhz.map(|_| ips_fmax).into();
         v["images_per_sec_at_clock"] = ips_clock.into();
         println!("{v}");
-    } else {
-        println!("{} on {} {} ({:?})", design.name, a.device, a.package, family);
-        for (name, u) in &report.resources {
-            if u.used > 0 {
-                println!("  {name:<16} {:>6} / {}", u.used, u.available);
-            }
-        }
-        match report.fmax_mhz {
-            Some(f) => println!(
-                "  fmax {f:.1} MHz against {:.1} MHz: timing {}",
-                a.clock_mhz,
-                if report.timing_met { "met" } else { "NOT met" }
-            ),
-            None => println!("  no timing: resource estimate only (a bitstream for this family needs Vivado)"),
-        }
-        if report.fmax_mhz.is_some() {
-            println!("  II {} cycles: {ips_fmax:.0} images/s at fmax, {ips_clock:.0} at {:.1} MHz", design.ii, a.clock_mhz);
-        } else {
-            println!("  II {} cycles: {ips_clock:.0} images/s at {:.1} MHz if timing is met", design.ii, a.clock_mhz);
-        }
-        if let Some(b) = &report.bitstream {
-            println!("  bitstream {}", b.display());
+        return Ok(());
+    }
+    println!("{} on {what}", design.name);
+    for (name, u) in &report.resources {
+        if u.used > 0 {
+            println!("  {name:<16} {:>6} / {}", u.used, u.available);
         }
     }
-    Ok(if report.timing_met || report.fmax_mhz.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    match report.fmax_mhz {
+        Some(f) => println!(
+            "  fmax {f:.1} MHz against {:.1} MHz: timing {}",
+            report.clock_mhz,
+            if report.timing_met { "met" } else { "NOT met" }
+        ),
+        None => println!("  no timing: resource estimate only (a bitstream for this family needs Vivado)"),
+    }
+    if report.fmax_mhz.is_some() {
+        println!(
+            "  II {} cycles: {ips_fmax:.0} images/s at fmax, {ips_clock:.0} at {:.1} MHz",
+            design.ii, report.clock_mhz
+        );
+    } else {
+        println!("  II {} cycles: {ips_clock:.0} images/s at {:.1} MHz if timing is met", design.ii, report.clock_mhz);
+    }
+    if let Some(b) = &report.bitstream {
+        println!("  bitstream {}", b.display());
+    }
+    Ok(())
 }

@@ -42,6 +42,7 @@ pub mod fifo;
 pub mod frame;
 pub mod io;
 pub mod misc;
+pub mod pll;
 pub mod ram;
 pub mod slip;
 pub mod status;
@@ -86,6 +87,9 @@ pub struct LinkParams {
     /// LEDs of the board, `led[0]` first: heartbeat, busy, error, then unused (off). `true`
     /// where the LED is lit by a low pin.
     pub leds_active_low: Vec<bool>,
+    /// The PLL that makes the design clock (`clock_hz`) from the board's oscillator, when
+    /// they differ; its `locked` output holds the link in reset.
+    pub pll: Option<pll::Pll>,
 }
 
 impl Default for LinkParams {
@@ -97,6 +101,7 @@ impl Default for LinkParams {
             request_bytes: None,
             fifo_depth: 512,
             leds_active_low: vec![false; 3],
+            pll: None,
         }
     }
 }
@@ -525,7 +530,16 @@ pub fn board_top(plan: &LinkPlan) -> String {
     .unwrap();
     writeln!(v, "module {BOARD_TOP} (\n  input  wire clk,\n  input  wire uart_rx,\n  output wire uart_tx,\n  output wire [{}:0] led\n);", n - 1).unwrap();
     writeln!(v, "  wire heartbeat, busy, error;").unwrap();
-    writeln!(v, "  {LINK_TOP} link (.clk(clk), .rst_in(1'b0), .uart_rx(uart_rx), .baud_div(16'd{}), .uart_tx(uart_tx), .led_heartbeat(heartbeat), .led_busy(busy), .led_error(error), .active());", plan.divisor).unwrap();
+    let (clk, rst) = match &plan.params.pll {
+        None => ("clk", "1'b0"),
+        Some(pll) => {
+            // The link's reset synchroniser holds everything until the PLL locks.
+            writeln!(v, "  wire clk_pll, pll_locked;").unwrap();
+            v += &pll.instance("clk", "clk_pll", "pll_locked");
+            ("clk_pll", "~pll_locked")
+        }
+    };
+    writeln!(v, "  {LINK_TOP} link (.clk({clk}), .rst_in({rst}), .uart_rx(uart_rx), .baud_div(16'd{}), .uart_tx(uart_tx), .led_heartbeat(heartbeat), .led_busy(busy), .led_error(error), .active());", plan.divisor).unwrap();
     let sources = ["heartbeat", "busy", "error"];
     for (k, &low) in plan.params.leds_active_low.iter().enumerate() {
         let lit = sources.get(k).map_or("1'b0".to_string(), |s| s.to_string());
