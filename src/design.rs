@@ -345,9 +345,10 @@ pub fn build(model: &bitloom_compiler::model::Model, choice: &bitloom_compiler::
     build_with(model, choice, out, &LinkParams::default(), None)
 }
 
-/// The block RAM estimate of a compiled graph with the link `params` on `board`: every
-/// writable memory and the link's buffers (see [`crate::fit`]).
-pub fn memory_fit(graph: &bitloom_compiler::ir::DataflowGraph, params: &LinkParams, board: &Board) -> Result<Fit> {
+/// The fit estimate of a compiled design with the link `params` on `board`: every writable
+/// memory, the larger stream FIFOs and the link's buffers, and the logic (see [`crate::fit`]).
+pub fn board_fit(compiled: &Compiled, params: &LinkParams, board: &Board) -> Result<Fit> {
+    let graph = &compiled.graph;
     let memories = bitloom_hdl::memory::memories(graph);
     let plan = bitloom_hdl::link::plan(graph, &memories, params).context("the board top level")?;
     let info_bytes = plan.info([0; 32]).to_bytes().len();
@@ -368,7 +369,7 @@ pub fn memory_fit(graph: &bitloom_compiler::ir::DataflowGraph, params: &LinkPara
     uses.push(("link answer buffer and INFO".into(), 8, plan.answer_bytes + info_bytes));
     uses.push(("link receive FIFO".into(), 8, plan.fifo_depth));
     uses.push(("link status counters".into(), 8, 32));
-    Fit::estimate(board, uses)
+    Fit::estimate(board, uses, compiled.estimate.luts as u64)
 }
 
 /// Compiles `model` into `out`: rtl/ (the bare dataflow and the board top level with its link
@@ -394,7 +395,7 @@ pub fn build_with(
         }
         Err(e) => return Err(e).context("the board top level"),
     };
-    let fit = target.map(|t| memory_fit(&compiled.graph, link, t)).transpose()?;
+    let fit = target.map(|t| board_fit(&compiled, link, t)).transpose()?;
     if let (Some(t), Some(fit)) = (target, &fit) {
         if !fit.fits() {
             bail!(

@@ -177,9 +177,19 @@ pub fn synthesize(files: &[PathBuf], top: &str, target: &Target, dir: &Path) -> 
         // Finish routing when timing fails, so the report can say by how much.
         "--timing-allow-fail".into(),
     ];
-    match (&target.constraints, target.family) {
-        (Some(c), Family::Ice40) => args.extend(["--pcf".into(), c.canonicalize()?.display().to_string()]),
-        (Some(c), _) => args.extend(["--lpf".into(), c.canonicalize()?.display().to_string()]),
+    // The pin file is copied next to the netlist: the YoWASP builds of nextpnr see only their
+    // working directory.
+    let pins = match &target.constraints {
+        Some(c) => {
+            let name = c.file_name().context("the pin file has no name")?.to_string_lossy().into_owned();
+            std::fs::copy(c, dir.join(&name)).with_context(|| format!("copying {}", c.display()))?;
+            Some(name)
+        }
+        None => None,
+    };
+    match (pins, target.family) {
+        (Some(c), Family::Ice40) => args.extend(["--pcf".into(), c]),
+        (Some(c), _) => args.extend(["--lpf".into(), c]),
         (None, Family::Ice40) => args.push("--pcf-allow-unconstrained".into()),
         (None, _) => args.push("--lpf-allow-unconstrained".into()),
     }

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use bitloom::boards::{Board, Family};
-use bitloom::design::memory_fit;
+use bitloom::design::board_fit;
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::format;
 use bitloom_compiler::ir::Node;
@@ -89,7 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The fastest folding whose memories fit `board` with a margin (see
+/// The fastest folding whose memories and logic fit `board` with a margin (see
 /// [`bitloom::fit::Fit::fits_with_margin`]). The II targets tried, fastest first, are the
 /// heaviest layer's weight count halved again and again (the foldings that tile its weights
 /// evenly) and the powers of two.
@@ -115,7 +115,7 @@ fn fastest_fitting(model: &Model, link: &LinkParams, board: &Board) -> Result<Fo
         let choice = FoldChoice::TargetIi(t);
         let compiled = bitloom_compiler::compile::compile(model, &choice)?;
         // Foldings so wide that a memory word cannot travel in a packet are skipped.
-        let Ok(fit) = memory_fit(&compiled.graph, link, board) else { continue };
+        let Ok(fit) = board_fit(&compiled, link, board) else { continue };
         if fit.fits_with_margin() {
             return Ok(choice);
         }
@@ -123,12 +123,14 @@ fn fastest_fitting(model: &Model, link: &LinkParams, board: &Board) -> Result<Fo
     }
     let (slowest, fit) = slowest.context("no folding was tried")?;
     bail!(
-        "the model does not fit {} even at its slowest folding (II {}): its memories need an estimated {} {} of {}:\n{}",
+        "the model does not fit {} even at its slowest folding (II {}): an estimated {} {} of {} and {} of {} LUTs:\n{}",
         board.name,
         slowest.estimate.ii,
         fit.blocks(),
         fit.budget.primitive,
         fit.budget.blocks,
+        fit.logic(),
+        fit.budget.luts,
         fit.table()
     )
 }
