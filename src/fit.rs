@@ -160,8 +160,15 @@ impl Fit {
             self.budget.blocks * self.budget.block_bits / 1024
         )
         .unwrap();
-        writeln!(s, "  {:<28} {:>14} {:>4} of {} LUTs (for choosing a folding)", "logic", "", self.logic(), self.budget.luts)
-            .unwrap();
+        writeln!(
+            s,
+            "  {:<28} {:>14} {:>4} of {} LUTs (for choosing a folding)",
+            "logic",
+            "",
+            self.logic(),
+            self.budget.luts
+        )
+        .unwrap();
         s
     }
 }

