@@ -6,6 +6,13 @@ mod common;
 
 use common::{bitloom, text};
 
+/// `bitloom compile examples/tfc-w1a1 -o OUT --board BOARD EXTRA…`.
+fn compile_example(out: &std::path::Path, board: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--board", board];
+    args.extend_from_slice(extra);
+    bitloom(&args)
+}
+
 fn design(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("design.json")).unwrap()).unwrap()
 }
@@ -14,7 +21,7 @@ fn design(dir: &std::path::Path) -> serde_json::Value {
 fn compile_for_icebreaker_fits_and_writes_its_pins() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tfc");
-    let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--board", "icebreaker"]);
+    let o = compile_example(&out, "icebreaker", &[]);
     assert!(o.status.success(), "{}", text(&o));
     let d = design(&out);
     // The fastest folding whose block RAM estimate leaves a tenth of the UP5K's 30 blocks free.
@@ -40,16 +47,7 @@ fn compile_for_icebreaker_fits_and_writes_its_pins() {
 fn a_clock_other_than_the_boards_gets_a_pll() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tfc");
-    let o = bitloom(&[
-        "compile",
-        "examples/tfc-w1a1",
-        "-o",
-        out.to_str().unwrap(),
-        "--board",
-        "icebreaker",
-        "--clock-mhz",
-        "24",
-    ]);
+    let o = compile_example(&out, "icebreaker", &["--clock-mhz", "24"]);
     assert!(o.status.success(), "{}", text(&o));
     let top = std::fs::read_to_string(out.join("rtl/bitloom_board.v")).unwrap();
     // 12 MHz · 64 / 2^5 on the iCEBreaker's PLL pad (icepll: DIVR 0, DIVF 63, DIVQ 5).
@@ -63,20 +61,11 @@ fn a_clock_other_than_the_boards_gets_a_pll() {
     assert_eq!(d["board"]["pll_in_hz"], 12_000_000);
     // The Alchitry Cu's table clock (50 MHz from 100) takes a PLL by default, the core variant.
     let cu = dir.path().join("cu");
-    let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", cu.to_str().unwrap(), "--board", "alchitry-cu"]);
+    let o = compile_example(&cu, "alchitry-cu", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(std::fs::read_to_string(cu.join("rtl/bitloom_board.v")).unwrap().contains("SB_PLL40_CORE"));
     // A clock no PLL can make is refused.
-    let o = bitloom(&[
-        "compile",
-        "examples/tfc-w1a1",
-        "-o",
-        dir.path().join("x").to_str().unwrap(),
-        "--board",
-        "icebreaker",
-        "--clock-mhz",
-        "400",
-    ]);
+    let o = compile_example(&dir.path().join("x"), "icebreaker", &["--clock-mhz", "400"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("no iCE40 PLL setting makes 400 MHz from 12 MHz"), "{}", text(&o));
 }
@@ -85,23 +74,14 @@ fn a_clock_other_than_the_boards_gets_a_pll() {
 fn a_design_too_big_for_the_board_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fast");
-    let o = bitloom(&[
-        "compile",
-        "examples/tfc-w1a1",
-        "-o",
-        out.to_str().unwrap(),
-        "--board",
-        "icebreaker",
-        "--target-ii",
-        "49",
-    ]);
+    let o = compile_example(&out, "icebreaker", &["--target-ii", "49"]);
     assert!(!o.status.success());
     let msg = text(&o);
     assert!(msg.contains("does not fit icebreaker") && msg.contains("SB_RAM40_4K of 30 at II 49"), "{msg}");
     assert!(msg.contains("fc0 weights") && msg.contains("--target-ii"), "{msg}");
     assert!(!out.exists(), "a refused compile wrote {}", out.display());
     // Unknown boards are named with the known ones.
-    let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--board", "icestick"]);
+    let o = compile_example(&out, "icestick", &[]);
     assert!(!o.status.success());
     assert!(text(&o).contains("icestick") && text(&o).contains("icebreaker"), "{}", text(&o));
 }
@@ -110,7 +90,7 @@ fn a_design_too_big_for_the_board_is_refused_before_anything_is_written() {
 fn flash_runs_or_prints_the_programmer() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tfc");
-    let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", out.to_str().unwrap(), "--board", "ulx3s"]);
+    let o = compile_example(&out, "ulx3s", &[]);
     assert!(o.status.success(), "{}", text(&o));
     // Before synthesis there is nothing to load.
     let o = bitloom(&["flash", out.to_str().unwrap()]);
