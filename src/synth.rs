@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::boards::{find_tool, Family};
+use crate::boards::{find_tool, Board, Family, VivadoJob};
+use crate::design::Design;
 
 /// What to build for.
 #[derive(Clone, Debug)]
@@ -110,6 +111,108 @@ fn run(tool: &str, args: &[String], dir: &Path, log: &Path) -> Result<()> {
         bail!("{tool} failed (log: {}):\n{}", log.display(), tail.join("\n"));
     }
     Ok(())
+}
+
+/// Copies the build's `.mem` files into `BUILD/synth` (yosys reads them next to the netlist)
+/// and returns that directory.
+pub fn stage(build: &Path) -> Result<PathBuf> {
+    let dir = build.join("synth");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let rtl_dir = build.join("rtl");
+    for entry in std::fs::read_dir(&rtl_dir).with_context(|| format!("reading {}", rtl_dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "mem") {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    Ok(dir)
+}
+
+/// Synthesizes the board top level of a build compiled for `board` (its pin file, its part) in
+/// `BUILD/synth`, against `clock_mhz`; the bitstream is copied into `build`. For a Xilinx board
+/// it writes the Vivado scripts and runs Vivado when it is installed, else yosys's estimate.
+pub fn synthesize_board(design: &Design, board: &Board, build: &Path, clock_mhz: f64) -> Result<Report> {
+    let dir = &stage(build)?;
+    let rec = design.board()?;
+    let files: Vec<PathBuf> = rec.rtl.iter().map(|f| build.join("rtl").join(f)).collect();
+    let constraints = rec.constraints.as_ref().map(|c| build.join(c));
+    if board.family == Family::Xilinx7 {
+        return xilinx_board(design, board, build, dir, clock_mhz, &files);
+    }
+    let args = board.nextpnr_args();
+    let device =
+        args.first().map(|d| d.trim_start_matches('-').to_string()).context("the board has no nextpnr device")?;
+    let target =
+        Target { family: board.family, device, package: board.package.to_ascii_lowercase(), constraints, clock_mhz };
+    let target =
+        if board.family == Family::Ecp5 { Target { package: board.package.clone(), ..target } } else { target };
+    let mut report = synthesize(&files, &rec.top, &target, dir)?;
+    if let Some(b) = &report.bitstream {
+        let dest = build.join(b.file_name().unwrap_or_default());
+        std::fs::copy(b, &dest).with_context(|| format!("copying the bitstream to {}", dest.display()))?;
+        report.bitstream = Some(dest);
+    }
+    Ok(report)
+}
+
+/// A Xilinx board: the Vivado scripts always; Vivado's build when it is installed, otherwise
+/// yosys's resource estimate.
+fn xilinx_board(
+    design: &Design,
+    board: &Board,
+    build: &Path,
+    dir: &Path,
+    clock_mhz: f64,
+    files: &[PathBuf],
+) -> Result<Report> {
+    let rec = design.board()?;
+    let mut mem: Vec<String> = std::fs::read_dir(build.join("rtl"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".mem"))
+        .map(|n| format!("rtl/{n}"))
+        .collect();
+    mem.sort();
+    let job = VivadoJob {
+        top: rec.top.clone(),
+        verilog: rec.rtl.iter().map(|f| format!("rtl/{f}")).collect(),
+        mem,
+        xdc: rec.constraints.clone().context("the build has no XDC")?,
+        bitstream: "bitstream.bit".into(),
+        utilization_report: "utilization.rpt".into(),
+        timing_report: "timing_summary.rpt".into(),
+    };
+    std::fs::write(build.join("vivado.tcl"), board.render_vivado_tcl(&job)?)?;
+    std::fs::write(build.join("program.tcl"), board.render_vivado_program_tcl("bitstream.bit")?)?;
+    if let Some(vivado) = find_tool("vivado") {
+        let log = build.join("vivado.log");
+        let out = Command::new(vivado)
+            .args(["-mode", "batch", "-nojournal", "-nolog", "-source", "vivado.tcl"])
+            .current_dir(build)
+            .output()
+            .context("running vivado")?;
+        std::fs::write(&log, [out.stdout, out.stderr].concat())?;
+        if !out.status.success() {
+            bail!("vivado failed (log: {})", log.display());
+        }
+        // Vivado's reports are the numbers; the yosys estimate below fills the table.
+        let mut report = estimate_xilinx(board, dir, clock_mhz, files)?;
+        report.bitstream = Some(build.join("bitstream.bit"));
+        report.logs.push(log);
+        return Ok(report);
+    }
+    estimate_xilinx(board, dir, clock_mhz, files)
+}
+
+fn estimate_xilinx(board: &Board, dir: &Path, clock_mhz: f64, files: &[PathBuf]) -> Result<Report> {
+    let target = Target {
+        family: Family::Xilinx7,
+        device: board.part.clone(),
+        package: board.package.clone(),
+        constraints: None,
+        clock_mhz,
+    };
+    synthesize(files, bitloom_hdl::link::BOARD_TOP, &target, dir)
 }
 
 /// nextpnr's JSON report.

@@ -6,12 +6,12 @@
 //! synthesized inside a measurement harness (clock in, one LED out; see
 //! `synth::measurement_top`) for the chosen device: real utilization and fmax of the dataflow.
 
-use anyhow::{bail, Context, Result};
-use bitloom::boards::{find_tool, Board, Family, VivadoJob};
+use anyhow::{bail, Result};
+use bitloom::boards::{Board, Family};
 use bitloom::design::Design;
-use bitloom::synth::{measurement_top, synthesize, Report, Target};
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use bitloom::synth::{measurement_top, synthesize, synthesize_board, Report, Target};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// Arguments of `synth`.
 #[derive(clap::Args)]
@@ -43,16 +43,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if !(clock_mhz.is_finite() && clock_mhz > 0.0) {
         bail!("--clock-mhz must be positive, got {clock_mhz}");
     }
-    let dir = a.build.join("synth");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    // The memory files sit next to the netlist yosys reads them from.
-    let rtl_dir = a.build.join("rtl");
-    for entry in std::fs::read_dir(&rtl_dir).with_context(|| format!("reading {}", rtl_dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "mem") {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap_or_default()))?;
-        }
-    }
+    let dir = bitloom::synth::stage(&a.build)?;
     let board = match design.board.as_ref().and_then(|b| b.target.as_ref()) {
         Some(name) => {
             if a.family.is_some() || a.device.is_some() || a.package.is_some() {
@@ -63,10 +54,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None => None,
     };
     let (report, what) = match board {
-        Some(b) => (
-            synth_board(&design, b, &a.build, &dir, clock_mhz)?,
-            format!("board {} ({} {})", b.name, b.part, b.package),
-        ),
+        Some(b) => {
+            (synthesize_board(&design, b, &a.build, clock_mhz)?, format!("board {} ({} {})", b.name, b.part, b.package))
+        }
         None => {
             let family = match a.family.as_deref().unwrap_or("ice40") {
                 "ice40" => Family::Ice40,
@@ -90,90 +80,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     print_report(&design, &report, &what, a.json)?;
     Ok(if report.timing_met || report.fmax_mhz.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// Synthesizes the board top level for `board`; the bitstream is copied into `build`.
-fn synth_board(design: &Design, board: &Board, build: &Path, dir: &Path, clock_mhz: f64) -> Result<Report> {
-    let rec = design.board()?;
-    let files: Vec<PathBuf> = rec.rtl.iter().map(|f| build.join("rtl").join(f)).collect();
-    let constraints = rec.constraints.as_ref().map(|c| build.join(c));
-    if board.family == Family::Xilinx7 {
-        return synth_xilinx_board(design, board, build, dir, clock_mhz, &files);
-    }
-    let args = board.nextpnr_args();
-    let device =
-        args.first().map(|d| d.trim_start_matches('-').to_string()).context("the board has no nextpnr device")?;
-    let target =
-        Target { family: board.family, device, package: board.package.to_ascii_lowercase(), constraints, clock_mhz };
-    let target =
-        if board.family == Family::Ecp5 { Target { package: board.package.clone(), ..target } } else { target };
-    let mut report = synthesize(&files, &rec.top, &target, dir)?;
-    if let Some(b) = &report.bitstream {
-        let dest = build.join(b.file_name().unwrap_or_default());
-        std::fs::copy(b, &dest).with_context(|| format!("copying the bitstream to {}", dest.display()))?;
-        report.bitstream = Some(dest);
-    }
-    Ok(report)
-}
-
-/// A Xilinx board: the Vivado scripts always; Vivado's build when it is installed, otherwise
-/// yosys's resource estimate.
-fn synth_xilinx_board(
-    design: &Design,
-    board: &Board,
-    build: &Path,
-    dir: &Path,
-    clock_mhz: f64,
-    files: &[PathBuf],
-) -> Result<Report> {
-    let rec = design.board()?;
-    let mut mem: Vec<String> = std::fs::read_dir(build.join("rtl"))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".mem"))
-        .map(|n| format!("rtl/{n}"))
-        .collect();
-    mem.sort();
-    let job = VivadoJob {
-        top: rec.top.clone(),
-        verilog: rec.rtl.iter().map(|f| format!("rtl/{f}")).collect(),
-        mem,
-        xdc: rec.constraints.clone().context("the build has no XDC")?,
-        bitstream: "bitstream.bit".into(),
-        utilization_report: "utilization.rpt".into(),
-        timing_report: "timing_summary.rpt".into(),
-    };
-    std::fs::write(build.join("vivado.tcl"), board.render_vivado_tcl(&job)?)?;
-    std::fs::write(build.join("program.tcl"), board.render_vivado_program_tcl("bitstream.bit")?)?;
-    if let Some(vivado) = find_tool("vivado") {
-        let log = build.join("vivado.log");
-        let out = Command::new(vivado)
-            .args(["-mode", "batch", "-nojournal", "-nolog", "-source", "vivado.tcl"])
-            .current_dir(build)
-            .output()
-            .context("running vivado")?;
-        std::fs::write(&log, [out.stdout, out.stderr].concat())?;
-        if !out.status.success() {
-            bail!("vivado failed (log: {})", log.display());
-        }
-        // Vivado's reports are the numbers; the yosys estimate below fills the table.
-        let mut report = estimate_xilinx(board, dir, clock_mhz, files)?;
-        report.bitstream = Some(build.join("bitstream.bit"));
-        report.logs.push(log);
-        return Ok(report);
-    }
-    estimate_xilinx(board, dir, clock_mhz, files)
-}
-
-fn estimate_xilinx(board: &Board, dir: &Path, clock_mhz: f64, files: &[PathBuf]) -> Result<Report> {
-    let target = Target {
-        family: Family::Xilinx7,
-        device: board.part.clone(),
-        package: board.package.clone(),
-        constraints: None,
-        clock_mhz,
-    };
-    synthesize(files, bitloom_hdl::link::BOARD_TOP, &target, dir)
 }
 
 fn print_report(design: &Design, report: &Report, what: &str, json: bool) -> Result<()> {
