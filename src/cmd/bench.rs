@@ -3,7 +3,8 @@
 //! (a) the reference executor against an f32 GEMM baseline of the same network, batch 1 and
 //! 256, in one run; (b) simulated cycles per inference against the II bound for several
 //! foldings of the bundled example; (c) Verilator build time and simulated cycles per second
-//! for a 784-1024-1024-1024-10 network; (e) the bundled example's board top level on the
+//! for a 784-1024-1024-1024-10 network; (d) the link: images per second and efficiency through
+//! the virtual board at 115 200, 1 M and 3 M baud in simulated time, against the wire limit; (e) the bundled example's board top level on the
 //! iCEBreaker: logic cells, block RAM, fmax and II, and images per second at fmax and at the
 //! board clock.
 
@@ -17,7 +18,7 @@ use bitloom_compiler::random_model::{random_bnn, RandomOptions};
 use bitloom_compiler::reference::Executor;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Arguments of `bench`.
 #[derive(clap::Args)]
@@ -25,7 +26,7 @@ pub struct Args {
     /// Fewer repetitions and smaller simulations (for a smoke run).
     #[arg(long)]
     quick: bool,
-    /// Which tables: any of `reference`, `folding`, `verilator`, `board` (default: all).
+    /// Which tables: any of `reference`, `folding`, `verilator`, `link`, `board` (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Scratch directory for builds.
@@ -45,6 +46,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     if want("verilator") {
         bench_verilator(&a.dir, a.quick)?;
+    }
+    if want("link") {
+        bench_link(&a.dir, a.quick)?;
     }
     if want("board") {
         bench_board(&a.dir)?;
@@ -257,5 +261,76 @@ fn bench_board(dir: &Path) -> Result<()> {
         }
     }
     println!("\nThe link limits a real board long before the dataflow does: see the link table for images/s through the UART.\n");
+    Ok(())
+}
+
+/// The bundled example behind the virtual board (its real UART RTL, bytes crossing in simulated
+/// time at a 12 MHz clock) driven by the host driver through the pseudo-terminal, as `bitloom
+/// run` does, with every output checked against the reference.
+fn bench_link(dir: &Path, quick: bool) -> Result<()> {
+    use bitloom_driver::{Device, Options};
+    use bitloom_sim::board::{BoardOptions, Faults, VirtualBoard};
+    const CLOCK_HZ: f64 = 12e6;
+    let board = bitloom::boards::Board::by_name("icebreaker")?;
+    let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1"))?;
+    let out = dir.join("link");
+    // One build serves every baud rate: the virtual board takes the divisor as an input.
+    let design = bitloom::design::build_with(&model, &FoldChoice::TargetIi(3136), &out, &Default::default(), Some(board))?;
+    let inputs = bitloom::inputs::load_images(Path::new("tests/data/mnist-images.idx.gz"), design.input.len, None, "the example's input")?;
+    let want = bitloom_compiler::reference::run_batch(&model, &inputs)?;
+    let in_vec = design.input.len;
+    println!("## (d) the link: tfc-w1a1 through the virtual board (iCEBreaker build, 12 MHz, II {}), simulated time\n", design.ii);
+    println!("| baud | requests in flight | images | images/s | wire limit | of limit | payload limit | link efficiency | mismatches | sim cycles/s |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let runs: &[(u32, usize, usize)] = if quick {
+        &[(115_200, 2, 3), (1_000_000, 2, 10), (3_000_000, 1, 10), (3_000_000, 2, 20)]
+    } else {
+        &[(115_200, 2, 20), (1_000_000, 2, 100), (3_000_000, 1, 100), (3_000_000, 2, 200)]
+    };
+    for &(baud, window, n) in runs {
+        let divisor = (CLOCK_HZ / f64::from(baud)).round() as u32;
+        let opts = BoardOptions { divisor, faults: Faults::NONE, cache_dir: bitloom_sim::default_cache_dir() };
+        let vb = VirtualBoard::start(&out, &opts)?;
+        // Wall-clock timeouts must outlast a request at the slowest rate on a slow simulation.
+        let options = Options { timeout: Duration::from_secs(20), retries: 2, window };
+        let port = vb.pty_path().to_str().context("pty path")?.to_string();
+        let mut dev = Device::open(&port, baud, options)?;
+        let batch: Vec<Vec<i64>> = inputs.iter().cycle().take(n).map(|x| x.iter().map(|&v| i64::from(v)).collect()).collect();
+        let (c0, s0, t0) = (vb.counters(), dev.stats(), Instant::now());
+        let got = dev.infer(&batch)?;
+        let (c1, s1, wall) = (vb.counters(), dev.stats(), t0.elapsed().as_secs_f64());
+        drop(dev);
+        vb.stop()?;
+        let mismatches: usize = got
+            .iter()
+            .zip(want.iter().cycle())
+            .map(|(g, w)| g.iter().zip(w).filter(|(a, b)| a != b).count())
+            .sum();
+        let cycles = (c1.cycles - c0.cycles) as f64;
+        let secs = cycles / CLOCK_HZ;
+        let wire_out = (s1.wire_out - s0.wire_out) as f64;
+        let wire = wire_out + (s1.wire_in - s0.wire_in) as f64;
+        let payload = ((s1.payload_out - s0.payload_out) + (s1.payload_in - s0.payload_in)) as f64;
+        // The host → board direction carries the images: the line moves baud / 10 bytes a second.
+        let bytes_per_sec = f64::from(baud) / 10.0;
+        let wire_limit = bytes_per_sec / (wire_out / n as f64);
+        let payload_limit = bytes_per_sec / in_vec as f64;
+        let ips = n as f64 / secs;
+        println!(
+            "| {baud} | {window} | {n} | {ips:.1} | {wire_limit:.1} | {:.1} % | {payload_limit:.1} | {:.3} | {mismatches} | {:.2} M |",
+            100.0 * ips / wire_limit,
+            payload / wire,
+            cycles / wall / 1e6
+        );
+    }
+    println!(
+        "\nimages/s = images ÷ simulated seconds (cycles ÷ 12 MHz) from the first request to the last answer. Wire limit = \
+         (baud ÷ 10) ÷ the bytes the host sent per image (SLIP framing, header, CRC and data of the INFER requests): \
+         the rate of a line busy with nothing but this protocol's requests. Payload limit = (baud ÷ 10) ÷ {in_vec} \
+         input bytes per image. Link efficiency = payload ÷ wire bytes, both directions. The dataflow alone would \
+         take {:.0} images/s (12 MHz ÷ II {}).\n",
+        CLOCK_HZ / design.ii as f64,
+        design.ii
+    );
     Ok(())
 }
