@@ -90,7 +90,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let mut float_secs = 0.0;
         for m in scratch {
             eprintln!("{name}: training {m}");
-            let mut net = Net::new(arch.sizes(), m, a.seed)?;
+            let mut net = Net::new(&arch, m, a.seed)?;
             let t = Instant::now();
             let acc = fit::train(&mut net, &data, &opts, &format!("{name} {m}"))?;
             let secs = t.elapsed().as_secs_f64();

@@ -43,7 +43,9 @@ pub struct Common {
 /// Arguments of `train`.
 #[derive(clap::Args)]
 pub struct TrainArgs {
-    /// Architecture, e.g. mlp:784-256-256-10.
+    /// Architecture: mlp:IN-H1-…-OUT (e.g. mlp:784-256-256-10), or cnn:CxHxW-…-OUT with cKxN (K×K
+    /// convolution into N channels), pK (K×K max-pool after a convolution), dN (hidden dense layer),
+    /// e.g. cnn:1x28x28-c3x16-p2-c3x32-p2-d64-10.
     #[arg(long)]
     arch: String,
     /// float, bnn, xnor or horq:K (INQ and QIL start from a float model: `bitloom quantize`).
@@ -113,7 +115,7 @@ pub fn run_train(a: TrainArgs) -> Result<ExitCode> {
     if a.binarize_input && !matches!(method, Method::Bnn | Method::Xnor) {
         bail!("--binarize-input is for bnn and xnor");
     }
-    let mut net = Net::new(arch.sizes(), method, a.common.seed)?;
+    let mut net = Net::new(&arch, method, a.common.seed)?;
     net.binary_input = a.binarize_input;
     let t = Instant::now();
     let acc = fit::train(&mut net, &data, &opts, &method.to_string())?;

@@ -98,14 +98,14 @@ pub fn load(dir: &Path) -> Result<(Net, Record)> {
         }
         Ok(v)
     };
-    let sizes = arch.sizes().to_vec();
-    let mut net = Net::new(&sizes, method, 0)?;
+    let mut net = Net::new(&arch, method, 0)?;
     net.binary_input = record.binary_input;
-    for l in 0..net.layers() {
-        net.w[l] = Var::from_tensor(&take(&format!("w{l}"), &[sizes[l + 1], sizes[l]])?)?;
+    let shapes = net.shapes.clone();
+    for (l, s) in shapes.iter().enumerate() {
+        net.w[l] = Var::from_tensor(&take(&format!("w{l}"), &[s.out(), s.fan_in()])?)?;
     }
     for l in 0..net.bn.len() {
-        let n = sizes[l + 1];
+        let n = shapes[l].out();
         net.bn[l] = Bn {
             gamma: Var::from_tensor(&take(&format!("bn{l}.gamma"), &[n])?)?,
             beta: Var::from_tensor(&take(&format!("bn{l}.beta"), &[n])?)?,
@@ -125,7 +125,7 @@ pub fn load(dir: &Path) -> Result<(Net, Record)> {
             bail!("{}: INQ levels for {} layers, the network has {}", rpath.display(), record.inq_levels.len(), net.layers());
         }
         for l in 0..net.layers() {
-            let shape = [sizes[l + 1], sizes[l]];
+            let shape = [shapes[l].out(), shapes[l].fan_in()];
             let (n1, n2) = record.inq_levels[l];
             if n1 - n2 != (1 << (bits - 2)) - 1 {
                 bail!("{}: layer {l}'s INQ levels ({n1}, {n2}) do not fit {bits} bits", rpath.display());
@@ -140,7 +140,7 @@ pub fn load(dir: &Path) -> Result<(Net, Record)> {
 pub fn record(net: &Net, data: &Dataset, epochs: usize, seed: u64, accuracy_float: f64, secs: f64) -> Record {
     Record {
         format: "bitloom-trained".into(),
-        arch: Arch::Mlp(net.sizes.clone()).to_string(),
+        arch: net.arch.to_string(),
         method: net.method.to_string(),
         dataset: data.name.clone(),
         epochs,

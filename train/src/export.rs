@@ -14,9 +14,14 @@
 //! weight row so every comparison stays `≥`. HORQ folds the batch-norm into the next layer's
 //! fixed-point prescale instead. The last layer has no batch-norm, so its raw accumulators
 //! rank the classes as the float logits do.
+//!
+//! A convolution becomes a `conv2d` layer whose kernels are reordered to the model's
+//! channels-last `(ky, kx, channel)` columns, its thresholds one row per output channel, and
+//! its pooling a `max_pool2d` after the thresholds (max-pooling commutes with a monotone
+//! quantizer, so pooling the codes equals quantizing the pooled values).
 
 use crate::net::{Net, BN_EPS};
-use crate::spec::Method;
+use crate::spec::{LayerShape, Method};
 use anyhow::{bail, Result};
 use bitloom_compiler::model::*;
 use bitloom_compiler::quantize::affine_thresholds;
@@ -74,6 +79,105 @@ fn sign_matrix(w: &[f32], rows: usize, cols: usize) -> BitMatrix {
     m
 }
 
+/// A layer's integer weights, rows in candle's column order.
+enum Weights {
+    Bits(BitMatrix),
+    Ints(Vec<i32>, WeightType),
+}
+
+/// The matrix layer `l` of `net` with `weights`: a dense layer, or a convolution whose rows are
+/// reordered from candle's `(channel, ky, kx)` to the model's channels-last `(ky, kx, channel)`.
+fn matrix_layer(net: &Net, l: usize, weights: Weights) -> Layer {
+    let shape = net.shapes[l];
+    let (rows, cols) = (shape.out(), shape.fan_in());
+    match shape {
+        LayerShape::Dense { .. } => match weights {
+            Weights::Bits(m) => Layer::BinaryDense(BinaryDense { name: format!("fc{l}"), weights: m }),
+            Weights::Ints(v, t) => Layer::Dense(IntDense {
+                name: format!("fc{l}"),
+                weights: IntMatrix::new(rows, cols, v).expect("rows × cols"),
+                weight_type: t,
+            }),
+        },
+        LayerShape::Conv { channels, height, width, kernel, .. } => {
+            // Model column (ky·K + kx)·C + c holds candle column c·K·K + ky·K + kx.
+            let from = |col: usize| {
+                let (pos, c) = (col / channels, col % channels);
+                c * kernel * kernel + pos
+            };
+            let weights = match weights {
+                Weights::Bits(m) => {
+                    let mut out = BitMatrix::zeros(rows, cols);
+                    for r in 0..rows {
+                        for col in 0..cols {
+                            out.set(r, col, m.get(r, from(col)));
+                        }
+                    }
+                    ConvWeights::Binary(out)
+                }
+                Weights::Ints(v, t) => {
+                    let out = (0..rows * cols).map(|i| v[(i / cols) * cols + from(i % cols)]).collect();
+                    ConvWeights::Int(IntMatrix::new(rows, cols, out).expect("rows × cols"), t)
+                }
+            };
+            Layer::Conv2d(Conv2d {
+                name: format!("conv{l}"),
+                input: FeatureMap { channels, height, width },
+                kernel,
+                stride: 1,
+                weights,
+            })
+        }
+    }
+}
+
+/// Negates the rows `negate` marks of the matrix layer `layer` (so `scale < 0` becomes `> 0`).
+fn negate_rows(layer: &mut Layer, negate: &[bool]) {
+    let flip_bits = |m: &mut BitMatrix| {
+        for r in (0..m.rows()).filter(|&r| negate[r]) {
+            for c in 0..m.cols() {
+                let v = m.get(r, c);
+                m.set(r, c, !v);
+            }
+        }
+    };
+    let flip_ints = |m: &IntMatrix| {
+        let cols = m.cols();
+        let v = m.values().iter().enumerate().map(|(i, &x)| if negate[i / cols] { -x } else { x }).collect();
+        IntMatrix::new(m.rows(), cols, v).expect("same shape")
+    };
+    match layer {
+        Layer::BinaryDense(d) => flip_bits(&mut d.weights),
+        Layer::Dense(d) => d.weights = flip_ints(&d.weights),
+        Layer::Conv2d(c) => match &mut c.weights {
+            ConvWeights::Binary(m) => flip_bits(m),
+            ConvWeights::Int(m, _) => *m = flip_ints(m),
+        },
+        _ => unreachable!("only matrix layers have rows of weights"),
+    }
+}
+
+/// After hidden layer `l`'s matrix: its thresholds (rows negated where the scale is negative)
+/// and, for a pooled convolution, the max-pool.
+fn activation_layers(model: &mut Model, net: &Net, l: usize, affine: &[(f64, f64)], levels: &[f64], output: ThresholdOutput) {
+    let range = last_range(model);
+    let (layer, negate) = thresholds(format!("act{l}"), affine, levels, range, output);
+    if let Some(matrix) = model.layers.last_mut() {
+        negate_rows(matrix, &negate);
+    }
+    model.layers.push(layer);
+    if let (LayerShape::Conv { out, pool, .. }, Some((height, width))) = (net.shapes[l], net.shapes[l].conv_out()) {
+        if pool > 1 {
+            model.layers.push(Layer::MaxPool2d(MaxPool2d {
+                name: format!("pool{l}"),
+                input: FeatureMap { channels: out, height, width },
+                kernel: pool,
+                stride: pool,
+            }));
+        }
+    }
+}
+
 /// The integer model of `net` for images of `input_shape` (8-bit pixels).
 pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
     let mut model =
@@ -88,9 +192,8 @@ pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
         model.layers.push(Layer::Threshold(MultiThreshold { name: "in_quant".into(), thresholds: table, output: ThresholdOutput::Bipolar }));
         s_in = 1.0;
     }
-    let sizes = net.sizes.clone();
     for l in 0..net.layers() {
-        let (rows, cols) = (sizes[l + 1], sizes[l]);
+        let (rows, cols) = (net.shapes[l].out(), net.shapes[l].fan_in());
         let w = vec1(net.w[l].as_tensor())?;
         let hidden = net.hidden(l);
         match net.method {
@@ -101,69 +204,35 @@ pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
                 } else {
                     vec![1.0; rows]
                 };
-                model.layers.push(Layer::BinaryDense(BinaryDense { name: format!("fc{l}"), weights: sign_matrix(&w, rows, cols) }));
+                model.layers.push(matrix_layer(net, l, Weights::Bits(sign_matrix(&w, rows, cols))));
                 if hidden {
-                    let range = last_range(&model);
                     let affine: Vec<(f64, f64)> =
                         bn_affine(net, l)?.iter().zip(&alpha).map(|(&(k, b), &a)| (k * a * s_in, b)).collect();
-                    let (layer, negate) = thresholds(format!("act{l}"), &affine, &[0.0], range, ThresholdOutput::Bipolar);
-                    if let Some(Layer::BinaryDense(d)) = model.layers.last_mut() {
-                        for (r, _) in negate.iter().enumerate().filter(|(_, n)| **n) {
-                            for c in 0..cols {
-                                let v = d.weights.get(r, c);
-                                d.weights.set(r, c, !v);
-                            }
-                        }
-                    }
-                    model.layers.push(layer);
+                    activation_layers(&mut model, net, l, &affine, &[0.0], ThresholdOutput::Bipolar);
                     s_in = 1.0;
                 }
             }
             Method::Inq(bits) => {
                 let Some(state) = net.inq.get(l) else { bail!("INQ state missing for layer {l}") };
                 let levels = state.levels;
-                let mut ints: Vec<i32> = vec1(&state.wq)?.iter().map(|&q| levels.to_int(q)).collect();
-                let ws = levels.scale();
-                let idx = model.layers.len();
-                let weights = IntMatrix::new(rows, cols, ints.clone()).expect("rows × cols");
-                model.layers.push(Layer::Dense(IntDense { name: format!("fc{l}"), weights, weight_type: WeightType::Pow2(bits) }));
+                let ints: Vec<i32> = vec1(&state.wq)?.iter().map(|&q| levels.to_int(q)).collect();
+                model.layers.push(matrix_layer(net, l, Weights::Ints(ints, WeightType::Pow2(bits))));
                 if hidden {
-                    let range = last_range(&model);
-                    let affine: Vec<(f64, f64)> = bn_affine(net, l)?.iter().map(|&(k, b)| (k * ws * s_in, b)).collect();
+                    let affine: Vec<(f64, f64)> = bn_affine(net, l)?.iter().map(|&(k, b)| (k * levels.scale() * s_in, b)).collect();
                     let steps: Vec<f64> = (1..=255).map(|k| (f64::from(k) - 0.5) / 255.0).collect();
-                    let (layer, negate) = thresholds(format!("act{l}"), &affine, &steps, range, ThresholdOutput::Integer { bias: 0 });
-                    negate_rows(&mut ints, cols, &negate);
-                    model.layers[idx] = Layer::Dense(IntDense {
-                        name: format!("fc{l}"),
-                        weights: IntMatrix::new(rows, cols, ints).expect("rows × cols"),
-                        weight_type: WeightType::Pow2(bits),
-                    });
-                    model.layers.push(layer);
+                    activation_layers(&mut model, net, l, &affine, &steps, ThresholdOutput::Integer { bias: 0 });
                     s_in = 1.0 / 255.0;
                 }
             }
             Method::Qil { w: wb, a: ab } => {
                 let (wi, xi) = net.qil_intervals(l)?;
                 let q = f64::from((1u32 << (wb - 1)) - 1);
-                let mut ints: Vec<i32> = w.iter().map(|&v| wi.weight_int(v, wb)).collect();
-                let idx = model.layers.len();
-                model.layers.push(Layer::Dense(IntDense {
-                    name: format!("fc{l}"),
-                    weights: IntMatrix::new(rows, cols, ints.clone()).expect("rows × cols"),
-                    weight_type: WeightType::Int(wb),
-                }));
+                let ints: Vec<i32> = w.iter().map(|&v| wi.weight_int(v, wb)).collect();
+                model.layers.push(matrix_layer(net, l, Weights::Ints(ints, WeightType::Int(wb))));
                 if hidden {
-                    let range = last_range(&model);
                     let affine: Vec<(f64, f64)> = bn_affine(net, l)?.iter().map(|&(k, b)| (k * s_in / q, b)).collect();
                     let levels = xi.activation_levels(ab);
-                    let (layer, negate) = thresholds(format!("act{l}"), &affine, &levels, range, ThresholdOutput::Integer { bias: 0 });
-                    negate_rows(&mut ints, cols, &negate);
-                    model.layers[idx] = Layer::Dense(IntDense {
-                        name: format!("fc{l}"),
-                        weights: IntMatrix::new(rows, cols, ints).expect("rows × cols"),
-                        weight_type: WeightType::Int(wb),
-                    });
-                    model.layers.push(layer);
+                    activation_layers(&mut model, net, l, &affine, &levels, ThresholdOutput::Integer { bias: 0 });
                     s_in = 1.0 / f64::from((1u32 << ab) - 1);
                 }
             }
@@ -187,14 +256,6 @@ pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
     Ok(model)
 }
 
-fn negate_rows(ints: &mut [i32], cols: usize, negate: &[bool]) {
-    for (r, _) in negate.iter().enumerate().filter(|(_, n)| **n) {
-        for v in &mut ints[r * cols..(r + 1) * cols] {
-            *v = -*v;
-        }
-    }
-}
-
 /// HORQ layer `l ≥ 1`: its input is the previous layer's `y_int` (per channel `c`), which the
 /// float network sees as `clamp(BN(α_c·s·y_int), −1, 1)`. In fixed point with `F` fractional
 /// bits: `R⁰ = clamp((mult·y_int + add) >> shift, ±2^F)` with `mult = round(scale·2^(F+shift))`,
@@ -202,7 +263,7 @@ fn negate_rows(ints: &mut [i32], cols: usize, negate: &[bool]) {
 /// `shift` as large as keeps every `mult` within 30 bits and `add` within 61 (full precision).
 fn horq_layer(net: &Net, l: usize, order: u32, weights: BitMatrix, s_in: f64) -> Result<HorqDense> {
     let prev = vec1(net.w[l - 1].as_tensor())?;
-    let (rows_prev, cols_prev) = (net.sizes[l], net.sizes[l - 1]);
+    let (rows_prev, cols_prev) = (net.shapes[l - 1].out(), net.shapes[l - 1].fan_in());
     let alpha: Vec<f64> = (0..rows_prev)
         .map(|r| prev[r * cols_prev..(r + 1) * cols_prev].iter().map(|v| f64::from(v.abs())).sum::<f64>() / cols_prev as f64)
         .collect();

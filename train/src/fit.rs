@@ -64,11 +64,11 @@ pub fn predict(net: &mut Net, split: &Split, len: usize) -> Result<Vec<usize>> {
 
 /// Trains `net` on `data.train` for `opts.epochs`; returns the final test accuracy.
 pub fn train(net: &mut Net, data: &Dataset, opts: &TrainOptions, label: &str) -> Result<f64> {
-    if data.image_len != net.sizes[0] {
-        bail!("the dataset's images have {} pixels, the network's input {}", data.image_len, net.sizes[0]);
+    if data.image_len != net.arch.input_len() {
+        bail!("the dataset's images have {} pixels, the network's input {}", data.image_len, net.arch.input_len());
     }
-    if data.classes > *net.sizes.last().unwrap_or(&0) {
-        bail!("the dataset has {} classes, the network {} outputs", data.classes, net.sizes.last().unwrap_or(&0));
+    if data.classes > net.arch.classes() {
+        bail!("the dataset has {} classes, the network {} outputs", data.classes, net.arch.classes());
     }
     let mut opt = AdamW::new(net.vars(), ParamsAdamW { lr: opts.lr, weight_decay: 0.0, ..Default::default() })?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);

@@ -1,5 +1,13 @@
-//! The network on candle: fully connected layers, batch-norm on every hidden layer, one
-//! positive logit scale, and the quantizer of the method in the forward pass.
+//! The network on candle: convolutions (each maybe max-pooled) and fully connected layers,
+//! batch-norm on every hidden layer (per channel after a convolution), one positive logit
+//! scale, and the quantizer of the method in the forward pass.
+//!
+//! Every weight is a matrix `[out, fan_in]`, a convolution's row being one output channel's
+//! kernel in candle's `(channel, ky, kx)` order, so each method quantizes convolutions and
+//! dense layers alike. Feature maps travel channels-last (`[batch, height, width, channels]`,
+//! the order of the integer model); a convolution turns them to candle's NCHW and back, and a
+//! dense layer after a convolution reads the channels-last vector as the exported model does.
+//! A max-pool follows the activation, as in the exported model, where it follows the threshold.
 //!
 //! Straight-through estimators are written as `x + (q(x) − x).detach()`: the forward pass sees
 //! `q(x)`, the backward pass the gradient of `x` (candle has no custom autodiff, and needs none).
@@ -18,8 +26,8 @@
 //! `sign(0) = +1` everywhere. The last layer has no batch-norm and no per-output scale, so the
 //! predicted class is the argmax of the integer accumulators the exported model computes.
 
-use crate::spec::Method;
-use anyhow::Result;
+use crate::spec::{Arch, LayerShape, Method};
+use anyhow::{bail, Result};
 use bitloom_compiler::quantize::InqLevels;
 use candle_core::{DType, Device, Tensor, Var, D};
 use rand::{Rng, SeedableRng};
@@ -67,8 +75,10 @@ pub struct InqState {
 
 /// The network.
 pub struct Net {
-    /// Layer sizes, input first.
-    pub sizes: Vec<usize>,
+    /// The architecture.
+    pub arch: Arch,
+    /// Its weight layers, input first.
+    pub shapes: Vec<LayerShape>,
     /// The method in the forward pass.
     pub method: Method,
     /// Binarize the pixels (`x ≥ 0.5` → +1, else −1) before the first layer, as FINN's TFC
@@ -117,17 +127,21 @@ pub fn horq(x: &Tensor, k: u32) -> Result<Tensor> {
 
 impl Net {
     /// A fresh network: weights uniform in ±1/√fan_in (seeded), γ = 1, β = 0.
-    pub fn new(sizes: &[usize], method: Method, seed: u64) -> Result<Net> {
+    pub fn new(arch: &Arch, method: Method, seed: u64) -> Result<Net> {
+        let shapes = arch.layers()?;
+        if matches!(method, Method::Horq(_)) && shapes.iter().any(|l| matches!(l, LayerShape::Conv { .. })) {
+            bail!("HORQ is for dense layers: the integer model has no residual-binarized convolution (horq_dense only); use mlp:…");
+        }
         let dev = Device::Cpu;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut w = Vec::new();
         let mut bn = Vec::new();
-        for (l, pair) in sizes.windows(2).enumerate() {
-            let (fan_in, out) = (pair[0], pair[1]);
+        for (l, shape) in shapes.iter().enumerate() {
+            let (fan_in, out) = (shape.fan_in(), shape.out());
             let bound = 1.0 / (fan_in as f32).sqrt();
             let vals: Vec<f32> = (0..out * fan_in).map(|_| rng.gen_range(-bound..bound)).collect();
             w.push(Var::from_tensor(&Tensor::from_vec(vals, (out, fan_in), &dev)?)?);
-            if l + 2 < sizes.len() {
+            if l + 1 < shapes.len() {
                 bn.push(Bn {
                     gamma: Var::from_tensor(&Tensor::ones(out, DType::F32, &dev)?)?,
                     beta: Var::from_tensor(&Tensor::zeros(out, DType::F32, &dev)?)?,
@@ -136,13 +150,22 @@ impl Net {
                 });
             }
         }
+        // A CNN's classifier reads a whole feature map, hundreds of ±1 inputs for binary
+        // methods, so its logits would start saturated: the scale starts at 1/√fan_in. MLPs
+        // keep scale 1, the setting the accuracy table was trained with.
+        let binary = matches!(method, Method::Bnn | Method::Xnor);
+        let log_scale = match (arch, shapes.last()) {
+            (Arch::Cnn { .. }, Some(last)) if binary => -0.5 * (last.fan_in() as f32).ln(),
+            _ => 0.0,
+        };
         let net = Net {
-            sizes: sizes.to_vec(),
+            arch: arch.clone(),
+            shapes,
             method,
             binary_input: false,
             w,
             bn,
-            log_scale: scalar(0.0)?,
+            log_scale: scalar(log_scale)?,
             qil: Vec::new(),
             inq: Vec::new(),
         };
@@ -276,9 +299,10 @@ impl Net {
         })
     }
 
-    /// Logits for a batch `x` of `[batch, sizes[0]]` pixels scaled to [0, 1].
+    /// Logits for a batch `x` of `[batch, input_len]` pixels scaled to [0, 1] (channels-last).
     pub fn forward(&mut self, x: &Tensor, train: bool) -> Result<Tensor> {
         let mut a = if self.binary_input { sign0(&(x - 0.5)?)? } else { x.clone() };
+        let batch = x.dim(0)?;
         for l in 0..self.layers() {
             if let Method::Horq(k) = self.method {
                 // Pixels are all ≥ 0, so their first-order sign carries nothing: centre them.
@@ -287,12 +311,30 @@ impl Net {
                 }
                 a = horq(&a, k)?;
             }
-            let z = a.matmul(&self.effective_weight(l)?.t()?)?;
-            if self.hidden(l) {
-                let y = self.batch_norm(l, &z, train)?;
-                a = self.activation(l, &y)?;
-            } else {
-                a = z.broadcast_mul(&self.log_scale.as_tensor().exp()?)?;
+            let w = self.effective_weight(l)?;
+            match self.shapes[l] {
+                LayerShape::Dense { .. } => {
+                    let z = a.matmul(&w.t()?)?;
+                    if self.hidden(l) {
+                        let y = self.batch_norm(l, &z, train)?;
+                        a = self.activation(l, &y)?;
+                    } else {
+                        a = z.broadcast_mul(&self.log_scale.as_tensor().exp()?)?;
+                    }
+                }
+                LayerShape::Conv { channels, height, width, kernel, out, pool } => {
+                    let nchw = a.reshape((batch, height, width, channels))?.permute((0, 3, 1, 2))?.contiguous()?;
+                    let z = nchw.conv2d(&w.reshape((out, channels, kernel, kernel))?, 0, 1, 1, 1)?;
+                    let (oh, ow) = (z.dim(2)?, z.dim(3)?);
+                    // Batch-norm and the activation per channel: one row per pixel.
+                    let rows = z.permute((0, 2, 3, 1))?.reshape((batch * oh * ow, out))?;
+                    let y = self.batch_norm(l, &rows, train)?;
+                    let mut act = self.activation(l, &y)?.reshape((batch, oh, ow, out))?;
+                    if pool > 1 {
+                        act = act.permute((0, 3, 1, 2))?.contiguous()?.max_pool2d(pool)?.permute((0, 2, 3, 1))?;
+                    }
+                    a = act.contiguous()?.reshape((batch, ()))?;
+                }
             }
         }
         Ok(a)

@@ -15,7 +15,7 @@ use bitloom_train::dataset::{self, Dataset, Split};
 use bitloom_train::export::export;
 use bitloom_train::fit::{self, predict, TrainOptions};
 use bitloom_train::net::Net;
-use bitloom_train::spec::Method;
+use bitloom_train::spec::{Arch, Method};
 use std::path::PathBuf;
 
 fn digits() -> Dataset {
@@ -25,6 +25,10 @@ fn digits() -> Dataset {
     let all = Split { images: images.pixels, labels };
     // Train on 150, test on all 200 (the point is agreement, not accuracy).
     Dataset { name: "digits".into(), train: all.take(150, 784), test: all, image_len: 784, shape: vec![28, 28], classes: 10 }
+}
+
+fn mlp(sizes: &[usize]) -> Arch {
+    Arch::Mlp(sizes.to_vec())
 }
 
 fn options() -> TrainOptions {
@@ -51,7 +55,7 @@ fn disagreements(net: &mut Net, data: &Dataset) -> usize {
 fn binary_methods_export_exactly() {
     let data = digits();
     for (method, binary_input) in [(Method::Bnn, false), (Method::Bnn, true), (Method::Xnor, false)] {
-        let mut net = Net::new(&[784, 48, 32, 10], method, 5).unwrap();
+        let mut net = Net::new(&mlp(&[784, 48, 32, 10]), method, 5).unwrap();
         net.binary_input = binary_input;
         let acc = fit::train(&mut net, &data, &options(), "t").unwrap();
         assert!(acc > 0.3, "{method} learned nothing: {acc}");
@@ -65,7 +69,7 @@ fn binary_methods_export_exactly() {
 #[test]
 fn inq_and_qil_start_from_float_and_export() {
     let data = digits();
-    let mut float = Net::new(&[784, 48, 10], Method::Float, 7).unwrap();
+    let mut float = Net::new(&mlp(&[784, 48, 10]), Method::Float, 7).unwrap();
     let f = fit::train(&mut float, &data, &options(), "float").unwrap();
     assert!(f > 0.5, "float learned nothing: {f}");
     let dir = tempfile::tempdir().unwrap();
@@ -92,7 +96,7 @@ fn inq_and_qil_start_from_float_and_export() {
 fn horq_exports_exactly_up_to_ties() {
     let data = digits();
     for k in [1, 2] {
-        let mut net = Net::new(&[784, 48, 32, 10], Method::Horq(k), 11).unwrap();
+        let mut net = Net::new(&mlp(&[784, 48, 32, 10]), Method::Horq(k), 11).unwrap();
         fit::train(&mut net, &data, &options(), "horq").unwrap();
         assert_eq!(disagreements(&mut net, &data), 0, "HORQ order {k}");
     }
@@ -108,4 +112,50 @@ fn datasets_load_from_a_directory_and_missing_ones_say_how_to_get_them() {
     assert_eq!((d.train.len(), d.test.len(), d.classes, d.image_len), (150, 200, 10, 784));
     let e = dataset::load("no-such-dataset").unwrap_err().to_string();
     assert!(e.contains("fashion-mnist, mnist, or a directory"), "{e}");
+}
+
+/// Two convolutions, the second reading a 4-channel map, so the export's reordering of each
+/// kernel from candle's (channel, ky, kx) to the model's channels-last (ky, kx, channel) order,
+/// and the pooled maps' channels-last flattening before the classifier, decide every output:
+/// any mistake there makes the integer model disagree on most images.
+const CNN: &str = "cnn:1x28x28-c5x4-p2-c3x8-p2-10";
+
+#[test]
+fn cnn_binary_methods_export_exactly() {
+    let data = digits();
+    for (method, binary_input) in [(Method::Bnn, true), (Method::Xnor, false)] {
+        let mut net = Net::new(&Arch::parse(CNN).unwrap(), method, 5).unwrap();
+        net.binary_input = binary_input;
+        let acc = fit::train(&mut net, &data, &options(), "t").unwrap();
+        assert!(acc > 0.3, "{method} learned nothing: {acc}");
+        assert_eq!(disagreements(&mut net, &data), 0, "{method} CNN");
+        let model = export(&net, "t", &[1, 28, 28]).unwrap();
+        let kinds: Vec<&str> = model.layers.iter().map(|l| l.kind()).collect();
+        let expect = ["conv2d", "threshold", "max_pool2d", "conv2d", "threshold", "max_pool2d", "binary_dense"];
+        assert_eq!(kinds[kinds.len() - expect.len()..], expect, "{kinds:?}");
+    }
+}
+
+#[test]
+fn cnn_inq_and_qil_start_from_float_and_export() {
+    let data = digits();
+    let mut float = Net::new(&Arch::parse(CNN).unwrap(), Method::Float, 7).unwrap();
+    let f = fit::train(&mut float, &data, &options(), "float").unwrap();
+    assert!(f > 0.3, "float learned nothing: {f}");
+    let dir = tempfile::tempdir().unwrap();
+    checkpoint::save(&float, &checkpoint::record(&float, &data, 3, 7, f, 0.0), dir.path()).unwrap();
+    let (mut inq, rec) = checkpoint::load(dir.path()).unwrap();
+    assert_eq!(rec.arch, CNN);
+    assert_eq!(predict(&mut inq, &data.test, 784).unwrap(), predict(&mut float, &data.test, 784).unwrap(), "round trip");
+    fit::inq(&mut inq, 4, &data, &TrainOptions { epochs: 1, ..options() }).unwrap();
+    assert_eq!(disagreements(&mut inq, &data), 0, "INQ CNN");
+    let (mut qil, _) = checkpoint::load(dir.path()).unwrap();
+    fit::qil(&mut qil, 4, 4, &data, &TrainOptions { epochs: 1, ..options() }).unwrap();
+    assert!(disagreements(&mut qil, &data) <= 2, "QIL CNN");
+}
+
+#[test]
+fn horq_refuses_convolutions() {
+    let e = Net::new(&Arch::parse(CNN).unwrap(), Method::Horq(2), 1).err().unwrap().to_string();
+    assert!(e.contains("HORQ is for dense layers"), "{e}");
 }
