@@ -104,8 +104,8 @@ pub fn load(dir: &Path) -> Result<(Net, Record)> {
     for (l, s) in shapes.iter().enumerate() {
         net.w[l] = Var::from_tensor(&take(&format!("w{l}"), &[s.out(), s.fan_in()])?)?;
     }
-    for l in 0..net.bn.len() {
-        let n = shapes[l].out();
+    for (l, shape) in shapes.iter().enumerate().take(net.bn.len()) {
+        let n = shape.out();
         net.bn[l] = Bn {
             gamma: Var::from_tensor(&take(&format!("bn{l}.gamma"), &[n])?)?,
             beta: Var::from_tensor(&take(&format!("bn{l}.beta"), &[n])?)?,
@@ -124,9 +124,8 @@ pub fn load(dir: &Path) -> Result<(Net, Record)> {
         if record.inq_levels.len() != net.layers() {
             bail!("{}: INQ levels for {} layers, the network has {}", rpath.display(), record.inq_levels.len(), net.layers());
         }
-        for l in 0..net.layers() {
-            let shape = [shapes[l].out(), shapes[l].fan_in()];
-            let (n1, n2) = record.inq_levels[l];
+        for (l, (s, &(n1, n2))) in shapes.iter().zip(&record.inq_levels).enumerate() {
+            let shape = [s.out(), s.fan_in()];
             if n1 - n2 != (1 << (bits - 2)) - 1 {
                 bail!("{}: layer {l}'s INQ levels ({n1}, {n2}) do not fit {bits} bits", rpath.display());
             }
