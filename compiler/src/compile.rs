@@ -36,7 +36,7 @@ pub enum CompileError {
         kind: &'static str,
     },
     /// A pass broke an IR invariant: a bug in bitloom.
-    #[error("internal compiler error (please report): {0}")]
+    #[error("internal compiler error (please report)")]
     Bug(#[from] IrError),
 }
 

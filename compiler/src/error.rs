@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// Reading or writing `path` failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -307,13 +307,36 @@ pub enum ModelError {
         /// The model's input type.
         dtype: String,
     },
+    /// A layer name longer than [`crate::verify::MAX_NAME_LEN`] characters (names become
+    /// hardware identifiers and file names).
+    #[error("layer {index}: name {name:?} has {len} characters, more than the limit of {limit}")]
+    NameTooLong {
+        /// Position of the layer.
+        index: usize,
+        /// The name.
+        name: String,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// One tensor's entry in the safetensors header is invalid.
+    #[error("{path}: tensor {tensor:?}: {reason}")]
+    SafetensorsTensor {
+        /// The file.
+        path: PathBuf,
+        /// The tensor.
+        tensor: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// A data file (IDX or `.npy`) that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// Reading `path` failed (for example, it does not exist).
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -321,7 +344,7 @@ pub enum DataError {
         source: std::io::Error,
     },
     /// The gzip stream is corrupt.
-    #[error("{path}: corrupt gzip data: {source}")]
+    #[error("{path}: corrupt gzip data")]
     Gzip {
         /// The file.
         path: PathBuf,
@@ -412,5 +435,15 @@ pub enum DataError {
         path: PathBuf,
         /// The array's type description.
         descr: String,
+    },
+    /// An element that is not an integer in `0..=255` (pixels and labels are bytes).
+    #[error("{path}: element {index} is {value}, not an integer in 0..=255")]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// Position of the element in the array (row-major).
+        index: usize,
+        /// The value, as stored.
+        value: String,
     },
 }

@@ -33,6 +33,39 @@ pub enum FoldError {
     /// A target II of zero.
     #[error("target II must be at least 1")]
     ZeroTarget,
+    /// The fold file cannot be read.
+    #[error("fold file {path}: {message}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The fold file is larger than [`MAX_FOLD_FILE_BYTES`]; it is not read.
+    #[error("fold file {path}: more than the limit of {limit} bytes")]
+    TooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+/// Largest fold file (one small table per layer needs a few kilobytes).
+pub const MAX_FOLD_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a fold file's text, at most [`MAX_FOLD_FILE_BYTES`] of it (the size on disk is not
+/// trusted: `/dev/zero` has none).
+pub fn read_fold_file(path: &std::path::Path) -> Result<String, FoldError> {
+    use std::io::Read;
+    let read_err = |e: std::io::Error| FoldError::Read { path: path.into(), message: e.to_string() };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FOLD_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FOLD_FILE_BYTES {
+        return Err(FoldError::TooLarge { path: path.into(), limit: MAX_FOLD_FILE_BYTES });
+    }
+    String::from_utf8(bytes).map_err(|_| FoldError::Parse(format!("{} is not UTF-8 text", path.display())))
 }
 
 /// A legal folding of an MH×MW layer.
@@ -145,5 +178,18 @@ mod tests {
         assert!(matches!(parse_fold_file("[fc0]\npe = 3\nsimd = 1\n", &layers), Err(FoldError::NotDivisor { .. })));
         assert!(matches!(parse_fold_file("[fc9]\npe = 1\nsimd = 1\n", &layers), Err(FoldError::UnknownLayer(..))));
         assert!(matches!(parse_fold_file("[fc0]\npe = 1\n", &layers), Err(FoldError::Parse(_))));
+    }
+
+    #[test]
+    fn fold_file_reading_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, vec![b'#'; MAX_FOLD_FILE_BYTES as usize + 1]).unwrap();
+        assert!(matches!(read_fold_file(&big), Err(FoldError::TooLarge { .. })));
+        let missing = read_fold_file(&dir.path().join("nope.toml")).unwrap_err();
+        assert!(matches!(missing, FoldError::Read { .. }), "{missing}");
+        if std::path::Path::new("/dev/zero").exists() {
+            assert!(matches!(read_fold_file("/dev/zero".as_ref()), Err(FoldError::TooLarge { .. })));
+        }
     }
 }

@@ -5,7 +5,9 @@
 //! Reading is bounded: `model.json` over [`MAX_JSON_BYTES`] and weight files over
 //! [`MAX_WEIGHTS_BYTES`] are refused before they are read, every tensor's byte length is
 //! checked against its shape (with overflow checks) and against the shape the layer needs, and
-//! every loaded model passes [`crate::verify::verify`].
+//! every loaded model passes [`crate::verify::verify`]. A weights file is read header first: the
+//! 8-byte header length, then the header, each tensor's entry checked (errors name the tensor),
+//! and only then the data section the header describes.
 
 use crate::error::ModelError;
 use crate::model::{
@@ -164,6 +166,106 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ModelError> {
     Ok(buf)
 }
 
+/// Largest safetensors header, as the `safetensors` crate allows.
+const MAX_SAFETENSORS_HEADER: u64 = 100_000_000;
+
+/// One entry of a safetensors header.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TensorEntry {
+    dtype: String,
+    shape: Vec<usize>,
+    data_offsets: [u64; 2],
+}
+
+/// Bytes per element of a safetensors dtype name, `None` for a name the format lacks.
+fn safetensors_dtype_size(name: &str) -> Option<u64> {
+    Some(match name {
+        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" => 1,
+        "U16" | "I16" | "F16" | "BF16" => 2,
+        "U32" | "I32" | "F32" => 4,
+        "U64" | "I64" | "F64" => 8,
+        _ => return None,
+    })
+}
+
+/// Reads a safetensors file header first: the header length is checked against the file
+/// size and the format's limit before the header is read, every tensor entry is checked
+/// (dtype, shape, offsets; the error names the tensor) before the data is read, and the data
+/// section must be exactly as long as the entries say.
+fn read_safetensors(path: &Path) -> Result<Vec<u8>, ModelError> {
+    let io = |source| ModelError::Io { path: path.to_path_buf(), source };
+    let bad = |reason: String| ModelError::Safetensors { path: path.to_path_buf(), reason };
+    let file = fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > MAX_WEIGHTS_BYTES {
+        return Err(ModelError::FileTooLarge { path: path.to_path_buf(), size, limit: MAX_WEIGHTS_BYTES });
+    }
+    // `take` guards against a file that grows while it is read.
+    let mut file = file.take(size);
+    let mut buf = Vec::with_capacity(8);
+    (&mut file).take(8).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() < 8 {
+        return Err(bad(safetensors_reason(&SafeTensorError::HeaderTooSmall)));
+    }
+    let n = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes"));
+    if n > MAX_SAFETENSORS_HEADER {
+        return Err(bad(format!("the header length {n} is more than the limit of {MAX_SAFETENSORS_HEADER} bytes")));
+    }
+    if 8 + n > size {
+        return Err(bad(format!("the header length {n} points past the end of the {size}-byte file (truncated)")));
+    }
+    (&mut file).take(n).read_to_end(&mut buf).map_err(io)?;
+    if (buf.len() as u64) < 8 + n {
+        return Err(bad("the file shrank while it was read".into()));
+    }
+    let table: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&buf[8..])
+        .map_err(|e| bad(format!("the header is not a JSON object of tensors: {e}")))?;
+    let data_len = size - 8 - n;
+    let mut end = 0u64;
+    for (name, value) in table {
+        if name == "__metadata__" {
+            continue;
+        }
+        let tensor_err =
+            |reason: String| ModelError::SafetensorsTensor { path: path.to_path_buf(), tensor: name.clone(), reason };
+        let e: TensorEntry = serde_json::from_value(value).map_err(|e| tensor_err(format!("invalid entry: {e}")))?;
+        let esize =
+            safetensors_dtype_size(&e.dtype).ok_or_else(|| tensor_err(format!("unknown dtype {:?}", e.dtype)))?;
+        let bytes = e
+            .shape
+            .iter()
+            .try_fold(esize, |acc, &d| acc.checked_mul(d as u64))
+            .ok_or_else(|| tensor_err(format!("shape {:?} overflows when multiplied out", e.shape)))?;
+        let [start, stop] = e.data_offsets;
+        if stop < start || stop - start != bytes {
+            return Err(tensor_err(format!(
+                "data offsets [{start}, {stop}] hold {} bytes, but shape {:?} of {} needs {bytes}",
+                stop.saturating_sub(start),
+                e.shape,
+                e.dtype
+            )));
+        }
+        if stop > data_len {
+            return Err(tensor_err(format!(
+                "data offsets [{start}, {stop}] point past the {data_len}-byte data section (truncated)"
+            )));
+        }
+        end = end.max(stop);
+    }
+    if end != data_len {
+        return Err(bad(format!(
+            "the data section has {data_len} bytes, but the tensors end at byte {end} (trailing bytes)"
+        )));
+    }
+    buf.try_reserve_exact(data_len as usize).map_err(|_| bad(format!("cannot allocate {data_len} bytes")))?;
+    file.read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 != size {
+        return Err(bad("the file changed size while it was read".into()));
+    }
+    Ok(buf)
+}
+
 fn safetensors_reason(e: &SafeTensorError) -> String {
     match e {
         SafeTensorError::HeaderTooSmall => "shorter than the 8-byte header length (truncated)".into(),
@@ -205,7 +307,7 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
     let file: ModelFile = serde_json::from_slice(&json).map_err(json_err)?;
     let dtype = parse_dtype(&file.input.dtype)?;
     let weights_path = dir.join(WEIGHTS_FILE);
-    let bytes = read_bounded(&weights_path, MAX_WEIGHTS_BYTES)?;
+    let bytes = read_safetensors(&weights_path)?;
     let tensors = SafeTensors::deserialize(&bytes)
         .map_err(|e| ModelError::Safetensors { path: weights_path.clone(), reason: safetensors_reason(&e) })?;
     let mut layers = Vec::with_capacity(file.layers.len());

@@ -8,7 +8,7 @@
 //! 3. The input shape has at least one dimension, no zero dimension, and at most
 //!    [`MAX_INPUT_ELEMENTS`] elements (the product is computed with overflow checks).
 //! 4. Layer names are non-empty, made of `[A-Za-z0-9_]` (they become hardware identifiers),
-//!    and unique.
+//!    at most [`MAX_NAME_LEN`] characters long (they become file names), and unique.
 //! 5. Vector lengths chain. A dense layer's (binary or integer) `in_features` equals the length
 //!    of the incoming vector and its `out_features` is at least 1. A threshold layer keeps the
 //!    length; its table has 1 row (shared), one row per element, or a divisor of the length
@@ -241,12 +241,24 @@ fn check_input(model: &Model) -> Result<(), ModelError> {
     }
 }
 
+/// The longest layer name: names become module, memory-file and tensor names, and with the
+/// suffixes added to them they must stay well inside a file system's 255-byte file names.
+pub const MAX_NAME_LEN: usize = 64;
+
 fn check_names(model: &Model) -> Result<(), ModelError> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, layer) in model.layers.iter().enumerate() {
         let name = layer.name();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(ModelError::BadName { index, name: name.to_string() });
+        }
+        if name.len() > MAX_NAME_LEN {
+            return Err(ModelError::NameTooLong {
+                index,
+                name: name.to_string(),
+                len: name.len(),
+                limit: MAX_NAME_LEN,
+            });
         }
         if let Some(&first) = seen.get(name) {
             return Err(ModelError::DuplicateName { name: name.to_string(), first, second: index });
@@ -509,5 +521,12 @@ mod tests {
         assert!(matches!(verify(&m), Err(ModelError::BadName { index: 0, .. })));
         let m = model(vec![dense("", 1, 4)]);
         assert!(matches!(verify(&m), Err(ModelError::BadName { .. })));
+        let long = "l".repeat(MAX_NAME_LEN + 1);
+        let m = model(vec![dense(&long, 1, 4)]);
+        match verify(&m) {
+            Err(e @ ModelError::NameTooLong { index: 0, len: 65, .. }) => assert!(e.to_string().contains(&long), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        verify(&model(vec![dense(&"l".repeat(MAX_NAME_LEN), 1, 4)])).unwrap();
     }
 }

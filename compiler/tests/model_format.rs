@@ -322,7 +322,7 @@ fn truncated_safetensors() {
     for keep in [full.len() - 1, full.len() - 20, 100, 9, 3, 0] {
         std::fs::write(&path, &full[..keep]).unwrap();
         match format::load(dir.path()) {
-            Err(e @ ModelError::Safetensors { .. }) => {
+            Err(e @ (ModelError::Safetensors { .. } | ModelError::SafetensorsTensor { .. })) => {
                 let msg = e.to_string();
                 assert!(msg.contains("truncated") && msg.contains(WEIGHTS_FILE), "{keep}: {msg}");
             }
@@ -334,6 +334,36 @@ fn truncated_safetensors() {
     long.extend_from_slice(&[0; 8]);
     std::fs::write(&path, &long).unwrap();
     assert!(matches!(format::load(dir.path()), Err(ModelError::Safetensors { .. })));
+}
+
+#[test]
+fn safetensors_header_is_checked_before_the_data_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dir(dir.path(), &good_json(), &good_tensors());
+    let path = dir.path().join(WEIGHTS_FILE);
+    // The first 8 bytes already say 2^29 bytes of header: refused without reading them.
+    let mut f = std::fs::File::create(&path).unwrap();
+    std::io::Write::write_all(&mut f, &(1u64 << 29).to_le_bytes()).unwrap();
+    f.set_len(600 << 20).unwrap();
+    match format::load(dir.path()) {
+        Err(e @ ModelError::Safetensors { .. }) => assert!(e.to_string().contains("header length 536870912"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // Unknown dtypes and malformed entries name their tensor.
+    for (header, says) in [
+        (r#"{"fc0.w":{"dtype":"Q7","shape":[3,4],"data_offsets":[0,12]}}"#, "unknown dtype \"Q7\""),
+        (r#"{"fc0.w":{"dtype":"I8","shape":[3,4]}}"#, "invalid entry"),
+        (r#"{"fc0.w":{"dtype":"I8","shape":[3,4],"data_offsets":[12,0]}}"#, "data offsets [12, 0]"),
+    ] {
+        std::fs::write(&path, raw_safetensors(header, &[1; 12])).unwrap();
+        match format::load(dir.path()) {
+            Err(e @ ModelError::SafetensorsTensor { .. }) => {
+                let msg = e.to_string();
+                assert!(msg.contains("tensor \"fc0.w\"") && msg.contains(says), "{msg}");
+            }
+            other => panic!("{header}: {other:?}"),
+        }
+    }
 }
 
 /// A safetensors file written by hand, so that its header can lie.
@@ -356,8 +386,9 @@ fn oversized_declared_shapes() {
         r#"{"fc0.w":{"dtype":"I8","shape":[3,4],"data_offsets":[0,120000000000]}}"#,
     ] {
         std::fs::write(&path, raw_safetensors(header, &[1; 12])).unwrap();
+        // The error names the tensor.
         match format::load(dir.path()) {
-            Err(ModelError::Safetensors { reason, .. }) => assert!(!reason.is_empty()),
+            Err(e @ ModelError::SafetensorsTensor { .. }) => assert!(e.to_string().contains("tensor \"fc0.w\""), "{e}"),
             other => panic!("{header}: {other:?}"),
         }
     }

@@ -65,7 +65,7 @@ pub enum Error {
         message: String,
     },
     /// Reading or writing the link failed.
-    #[error("link I/O error: {0}")]
+    #[error("link I/O error")]
     Io(#[from] std::io::Error),
     /// No valid answer after every retry.
     #[error("no answer to {command:?} after {attempts} attempts ({timeout:?} each): is the board powered, programmed with a bitloom design, and at this baud rate?")]

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// Reading `path` failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -78,11 +78,19 @@ pub enum ImportError {
     },
     /// The native model built from the graph breaks an invariant of the model verifier (for
     /// example accumulators wider than 32 bits).
+    // The message includes the model error, so it is not also the `source` (which would
+    // print it twice in a chain).
     #[error("the imported model is not valid: {0}")]
-    Native(#[from] ModelError),
+    Native(ModelError),
     /// An internal invariant of the importer is broken: a bug, please report it.
     #[error("internal error (a bug in the importer): {0}")]
     Bug(String),
+}
+
+impl From<ModelError> for ImportError {
+    fn from(e: ModelError) -> Self {
+        ImportError::Native(e)
+    }
 }
 
 impl ImportError {

@@ -28,7 +28,7 @@ pub enum SimError {
     InvalidRequest(String),
 
     /// A file-system operation failed.
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Io {
         /// What was being done, with the path.
         context: String,
@@ -38,7 +38,7 @@ pub enum SimError {
     },
 
     /// A tool could not be started at all.
-    #[error("cannot run `{tool}`: {source}")]
+    #[error("cannot run `{tool}`")]
     Spawn {
         /// The program.
         tool: String,
