@@ -52,6 +52,42 @@ impl Family {
             Family::Xilinx7 => "xilinx7",
         }
     }
+
+    /// The devices `synth --device` accepts for this family: nextpnr's device flags (without
+    /// the dashes) for iCE40 and ECP5, and the 7-series part-name prefixes for Xilinx (a part
+    /// such as `xc7a35tcpg236-1` starts with one). Every board of the table uses one of them.
+    pub fn devices(self) -> &'static [&'static str] {
+        match self {
+            Family::Ice40 => {
+                &["lp384", "lp1k", "lp4k", "lp8k", "hx1k", "hx4k", "hx8k", "up3k", "up5k", "u1k", "u2k", "u4k"]
+            }
+            Family::Ecp5 => {
+                &["12k", "25k", "45k", "85k", "um-25k", "um-45k", "um-85k", "um5g-25k", "um5g-45k", "um5g-85k"]
+            }
+            Family::Xilinx7 => &["xc7a", "xc7s", "xc7k", "xc7v", "xc7z"],
+        }
+    }
+
+    /// Checks `device` against [`Family::devices`]; the error lists the valid ones.
+    pub fn check_device(self, device: &str) -> Result<(), BoardError> {
+        let ok = match self {
+            Family::Xilinx7 => {
+                let d = device.to_ascii_lowercase();
+                self.devices().iter().any(|p| d.starts_with(p))
+                    && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }
+            _ => self.devices().contains(&device),
+        };
+        if ok {
+            return Ok(());
+        }
+        let what = if self == Family::Xilinx7 { "a part starting with one of" } else { "one of" };
+        Err(BoardError::UnknownDevice {
+            device: device.to_string(),
+            family: self.name(),
+            valid: format!("{what} {}", self.devices().join(", ")),
+        })
+    }
 }
 
 /// The tools that turn the design into a bitstream.
@@ -276,6 +312,16 @@ pub enum BoardError {
     /// The table itself is wrong: a bug in `constraints/boards.toml`.
     #[error("constraints/boards.toml: {0}")]
     Table(String),
+    /// A device that is not one of the family's (see [`Family::devices`]).
+    #[error("unknown {family} device `{device}`; use {valid}")]
+    UnknownDevice {
+        /// The device asked for.
+        device: String,
+        /// The family.
+        family: &'static str,
+        /// The valid devices, in words.
+        valid: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -397,6 +443,11 @@ impl Board {
             return Err("config_voltage is a Xilinx setting".into());
         }
         let style = PackageStyle::of(&self.package).ok_or_else(|| format!("unknown package {}", self.package))?;
+        let device = match self.family {
+            Family::Xilinx7 => self.part.clone(),
+            _ => self.nextpnr_args().first().map(|d| d.trim_start_matches('-').to_string()).unwrap_or_default(),
+        };
+        self.family.check_device(&device).map_err(|e| format!("part {}: {e}", self.part))?;
         if !(self.clock.mhz.is_finite() && self.clock.mhz > 0.0) {
             return Err(format!("clock frequency {} MHz is not positive", self.clock.mhz));
         }
@@ -829,6 +880,19 @@ mod tests {
         assert_eq!(Board::by_name("ulx3s").unwrap().nextpnr_args(), ["--85k", "--package", "CABGA381"]);
         assert_eq!(Board::by_name("orangecrab").unwrap().nextpnr_args(), ["--25k", "--package", "CSFBGA285"]);
         assert!(Board::by_name("basys3").unwrap().nextpnr_args().is_empty());
+    }
+
+    #[test]
+    fn devices_are_checked_per_family() {
+        Family::Ice40.check_device("up5k").unwrap();
+        Family::Ecp5.check_device("85k").unwrap();
+        Family::Xilinx7.check_device("xc7a35tcpg236-1").unwrap();
+        let e = Family::Ice40.check_device("bogus").unwrap_err().to_string();
+        assert!(e.contains("unknown ice40 device `bogus`") && e.contains("up5k, u1k"), "{e}");
+        // A device is never a flag.
+        assert!(Family::Ice40.check_device("--up5k").is_err());
+        assert!(Family::Xilinx7.check_device("xc7a35t --bogus").is_err());
+        assert!(Family::Ecp5.check_device("up5k").is_err());
     }
 
     #[test]

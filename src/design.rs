@@ -22,6 +22,7 @@ use bitloom_compiler::fold::FoldMap;
 use bitloom_compiler::ir::{Node, Stream};
 use serde::{Deserialize, Serialize};
 use bitloom_hdl::link::{LinkError, LinkParams, ANSWER_MEM, BOARD_TOP, LINK_TOP, SIM_TOP};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use crate::boards::Board;
 use crate::fit::Fit;
@@ -33,7 +34,11 @@ pub fn hash_dir(rtl_dir: &Path) -> Result<[u8; 32]> {
         let entry = entry?;
         if entry.file_type()?.is_file() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            files.push((name, std::fs::read(entry.path())?));
+            let file =
+                std::fs::File::open(entry.path()).with_context(|| format!("opening {}", entry.path().display()))?;
+            let text = read_limited(file, MAX_RTL_FILE_BYTES)
+                .with_context(|| format!("reading {}", entry.path().display()))?;
+            files.push((name, text));
         }
     }
     Ok(bitloom_hdl::link::design_hash(&files))
@@ -236,8 +241,8 @@ impl Design {
     /// The hash as bytes.
     pub fn hash_bytes(&self) -> Result<[u8; 32]> {
         let mut h = [0u8; 32];
-        if self.hash.len() != 64 {
-            bail!("design.json has no design hash (compile the model again with this bitloom)");
+        if self.hash.len() != 64 || !self.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("design.json has no valid design hash (64 hex digits); compile the model again with this bitloom");
         }
         for (i, b) in h.iter_mut().enumerate() {
             *b = u8::from_str_radix(&self.hash[2 * i..2 * i + 2], 16).context("design.json's hash is not hex")?;
@@ -254,20 +259,93 @@ impl Design {
         }
     }
 
-    /// Reads `<dir>/design.json`.
+    /// Reads `<dir>/design.json` and checks the build directory before anything uses it (see
+    /// [`Design::check`]); every command that takes a build directory comes through here.
     pub fn load(dir: &Path) -> Result<Self> {
+        let d = Self::read(dir)?;
+        let model = bitloom_compiler::format::load(&dir.join("model"))
+            .with_context(|| format!("loading the model copy of the build {}", dir.display()))?;
+        d.check(dir, &model)?;
+        Ok(d)
+    }
+
+    /// Reads and parses `<dir>/design.json` alone (at most [`MAX_DESIGN_BYTES`] of it).
+    fn read(dir: &Path) -> Result<Self> {
         let path = dir.join("design.json");
-        let meta = std::fs::metadata(&path)
+        let file = std::fs::File::open(&path)
             .with_context(|| format!("{} is not a compiled design (run `bitloom compile` first)", dir.display()))?;
-        if meta.len() > 64 << 20 {
-            bail!("{}: {} bytes is too large for a design file", path.display(), meta.len());
-        }
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let d: Design = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let text = read_limited(file, MAX_DESIGN_BYTES).with_context(|| format!("reading {}", path.display()))?;
+        let d: Design = serde_json::from_slice(&text).with_context(|| format!("parsing {}", path.display()))?;
         if d.format != "bitloom-design" || d.version != DESIGN_VERSION {
             bail!("{}: not a bitloom design of version {DESIGN_VERSION}", path.display());
         }
         Ok(d)
+    }
+
+    /// Checks that the build in `dir` is what `model` (its model copy) compiles to with the
+    /// recorded folding: every field of `design.json` that matters (streams, folding, nodes,
+    /// II, estimates, memories, Verilog files, the board record's buffer plan) is derived again
+    /// and compared; the dataflow's Verilog and `.mem` files are generated again and compared
+    /// with the files in `rtl/` (a `.mem` file is first checked for its word count and hex
+    /// width); and the design hash is computed again over `rtl/`. The error names the field or
+    /// file that disagrees.
+    pub fn check(&self, dir: &Path, model: &bitloom_compiler::model::Model) -> Result<()> {
+        let path = dir.join("design.json");
+        let edited = "compile the model again (`bitloom compile`) rather than editing a build";
+        let shapes = bitloom_compiler::compile::matrix_shapes(model);
+        if let Some(name) = self.folding.keys().find(|k| !shapes.iter().any(|s| &s.name == *k)) {
+            bail!(
+                "{}: the folding names layer {name:?}, which is not a matrix layer of the model copy; {edited}",
+                path.display()
+            );
+        }
+        let choice = bitloom_compiler::compile::FoldChoice::Explicit(self.folding.clone());
+        let compiled = bitloom_compiler::compile::compile(model, &choice).with_context(|| {
+            format!("{}: the recorded folding does not fit the model copy; {edited}", path.display())
+        })?;
+        let rtl = bitloom_hdl::emit(&compiled.graph);
+        let names = rtl.modules.iter().map(|m| format!("{}.v", m.name)).collect();
+        let expected = Design::new(&compiled, &rtl.top, names);
+        let (mut got, mut want) = (serde_json::to_value(self)?, serde_json::to_value(&expected)?);
+        // Checked below, or not derivable from the model copy.
+        for key in ["hash", "board", "board_note"] {
+            for v in [&mut got, &mut want] {
+                v.as_object_mut().map(|o| o.remove(key));
+            }
+        }
+        if let Some((field, g, w)) = first_difference("", &got, &want) {
+            bail!(
+                "{}: {field} is {g}, but the model copy with the recorded folding gives {w}; {edited}",
+                path.display()
+            );
+        }
+        if let Some(b) = &self.board {
+            check_board_record(b, &compiled.graph).with_context(|| format!("{}: the board record", path.display()))?;
+        }
+        let rtl_dir = dir.join("rtl");
+        for m in &rtl.modules {
+            let file = rtl_dir.join(format!("{}.v", m.name));
+            let text = read_file_limited(&file, m.text.len() as u64 + 1)?;
+            if text != m.text.as_bytes() {
+                bail!("{} differs from the Verilog the model copy compiles to; {edited}", file.display());
+            }
+            for mem in &m.mems {
+                check_mem(&rtl_dir.join(&mem.name), mem)?;
+            }
+        }
+        let hash = self.hash_bytes()?;
+        let on_disk = hash_dir(&rtl_dir)?;
+        if on_disk != hash {
+            bail!(
+                "the design hash in {} ({}) is not the hash of the files in {} ({}): the dataflow's Verilog and \
+                 memory files match the model copy, so the hash, a board file or an added file was edited; {edited}",
+                path.display(),
+                self.hash,
+                rtl_dir.display(),
+                on_disk.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            );
+        }
+        Ok(())
     }
 
     /// Verilog files, top last.
@@ -444,6 +522,129 @@ pub fn build_with(
     std::fs::write(out.join("design.json"), serde_json::to_string_pretty(&design)?)?;
     std::fs::write(out.join("report.md"), design.report())?;
     Ok(design)
+}
+
+/// Largest file in `rtl/` that the hash is computed over (weights of a 1 GiB model as hex).
+const MAX_RTL_FILE_BYTES: u64 = 4 << 30;
+
+/// Largest `design.json` (a design of thousands of layers needs a few megabytes).
+pub const MAX_DESIGN_BYTES: u64 = 64 << 20;
+
+/// Reads at most `limit` bytes of `r`; more is an error. The size on disk is not trusted
+/// (`/dev/zero` has none).
+fn read_limited(r: impl Read, limit: u64) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    r.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        bail!("more than the limit of {limit} bytes");
+    }
+    Ok(buf)
+}
+
+fn read_file_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    // A longer file differs anyway; reading one byte beyond the expected size is enough.
+    let mut buf = Vec::new();
+    file.take(limit).read_to_end(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+    Ok(buf)
+}
+
+/// The first field (a JSON path like `nodes[2].pe`) where `got` and `want` differ, with both values.
+fn first_difference(at: &str, got: &serde_json::Value, want: &serde_json::Value) -> Option<(String, String, String)> {
+    use serde_json::Value;
+    let field = |k: &str| if at.is_empty() { k.to_string() } else { format!("{at}.{k}") };
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            for (k, wv) in w {
+                match g.get(k) {
+                    Some(gv) => {
+                        if let Some(d) = first_difference(&field(k), gv, wv) {
+                            return Some(d);
+                        }
+                    }
+                    None => return Some((field(k), "missing".into(), wv.to_string())),
+                }
+            }
+            g.keys().find(|k| !w.contains_key(*k)).map(|k| (field(k), g[k].to_string(), "absent".into()))
+        }
+        (Value::Array(g), Value::Array(w)) if g.len() == w.len() => {
+            g.iter().zip(w).enumerate().find_map(|(i, (gv, wv))| first_difference(&format!("{at}[{i}]"), gv, wv))
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            Some((format!("{at} (length)"), g.len().to_string(), w.len().to_string()))
+        }
+        _ if got == want => None,
+        _ => Some((at.to_string(), got.to_string(), want.to_string())),
+    }
+}
+
+/// Checks the buffer plan of the board record against the plan the link makes for `graph`
+/// with the record's clock, baud rate, buffer sizes and LED count.
+fn check_board_record(b: &BoardRecord, graph: &bitloom_compiler::ir::DataflowGraph) -> Result<()> {
+    if !(1..=8).contains(&b.leds) {
+        bail!("leds is {}, expected 1 to 8", b.leds);
+    }
+    let params = LinkParams {
+        clock_hz: b.clock_hz,
+        baud: b.baud,
+        request_bytes: Some(b.request_bytes),
+        fifo_depth: b.fifo_depth,
+        leds_active_low: vec![false; b.leds],
+        pll: None,
+    };
+    let memories = bitloom_hdl::memory::memories(graph);
+    let plan = bitloom_hdl::link::plan(graph, &memories, &params)?;
+    let want = board_record(&plan);
+    let fields: [(&str, u64, u64); 6] = [
+        ("divisor", b.divisor.into(), want.divisor.into()),
+        ("answer_bytes", b.answer_bytes as u64, want.answer_bytes as u64),
+        ("max_batch", b.max_batch as u64, want.max_batch as u64),
+        ("max_request", b.max_request as u64, want.max_request as u64),
+        ("request_bytes", b.request_bytes as u64, want.request_bytes as u64),
+        ("fifo_depth", b.fifo_depth as u64, want.fifo_depth as u64),
+    ];
+    if let Some((name, g, w)) = fields.iter().find(|(_, g, w)| g != w) {
+        bail!("{name} is {g}, but the link plan for this design gives {w}");
+    }
+    if (&b.top, &b.rtl, &b.sim_top, &b.sim_rtl) != (&want.top, &want.rtl, &want.sim_top, &want.sim_rtl) {
+        bail!("the top modules or file lists differ from the ones bitloom writes ({} in {:?})", want.top, want.rtl);
+    }
+    Ok(())
+}
+
+/// Checks a `$readmemh` file against the memory it initialises: one word of `width` bits in
+/// hex per line, as many lines as words, and then the words themselves.
+fn check_mem(path: &Path, want: &bitloom_hdl::verilog::MemFile) -> Result<()> {
+    let expected = want.render();
+    let text = read_file_limited(path, expected.len() as u64 + 1)?;
+    let digits = want.width.div_ceil(4);
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    if let Some((i, l)) =
+        lines.iter().enumerate().find(|(_, l)| l.len() != digits || !l.iter().all(u8::is_ascii_hexdigit))
+    {
+        bail!(
+            "{}: word {i} is {:?}, not {digits} hex digits ({} bits); the file is damaged: compile the model again",
+            path.display(),
+            String::from_utf8_lossy(&l[..l.len().min(40)]),
+            want.width
+        );
+    }
+    if lines.len() != want.words.len() {
+        bail!(
+            "{}: {}{} words, expected {}; the file is damaged: compile the model again",
+            path.display(),
+            if text.len() > expected.len() { "more than " } else { "" },
+            lines.len(),
+            want.words.len()
+        );
+    }
+    if text != expected.as_bytes() {
+        bail!(
+            "{} holds other words than the model copy's; compile the model again rather than editing a build",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn board_record(p: &bitloom_hdl::link::LinkPlan) -> BoardRecord {

@@ -6,6 +6,7 @@ use crate::progress;
 use anyhow::{Context, Result};
 use bitloom_compiler::model::Model;
 use bitloom_compiler::reference;
+use bitloom_compiler::types::DataType;
 use bitloom_sim::stream::{run_stream, Backpressure};
 use bitloom_sim::{build, BuildRequest, Sim};
 use serde::Serialize;
@@ -150,11 +151,16 @@ pub fn simulate(dir: &Path, design: &Design, model: &Model, inputs: &[Vec<u8>], 
     })
 }
 
-/// `n` seeded random input vectors of `len` uint8 elements (the same for the same seed).
-pub fn random_inputs(seed: u64, n: usize, len: usize) -> Vec<Vec<u8>> {
+/// `n` seeded random input vectors of `len` elements drawn uniformly from the values of
+/// `dtype` that an input byte can hold (`max(min, 0) ..= min(max, 255)`), the same for the
+/// same seed.
+pub fn random_inputs(seed: u64, n: usize, len: usize, dtype: DataType) -> Vec<Vec<u8>> {
     use rand::{Rng, SeedableRng};
+    let (lo, hi) = (dtype.min().clamp(0, 255) as u8, dtype.max().clamp(0, 255) as u8);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    (0..n).map(|_| (0..len).map(|_| rng.gen()).collect()).collect()
+    // The full byte range keeps the sequence earlier versions drew for uint8 inputs.
+    let mut draw = || if (lo, hi) == (0, 255) { rng.gen() } else { rng.gen_range(lo..=hi) };
+    (0..n).map(|_| (0..len).map(|_| draw()).collect()).collect()
 }
 
 /// Mean cycles between results after the first quarter (the pipeline fill); with fewer than
@@ -167,5 +173,29 @@ pub fn steady_state(done: &[u64]) -> f64 {
             let k = (n / 4).max(1);
             (done[n - 1] - done[k - 1]) as f64 / (n - k) as f64
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_inputs_lie_in_the_input_type() {
+        for dtype in [
+            DataType::UInt(1),
+            DataType::UInt(4),
+            DataType::UInt(8),
+            DataType::Int(2),
+            DataType::Int(8),
+            DataType::UInt(12),
+        ] {
+            let xs = random_inputs(7, 20, 50, dtype);
+            assert_eq!((xs.len(), xs[0].len()), (20, 50));
+            assert!(xs.iter().flatten().all(|&v| dtype.contains(i64::from(v))), "{dtype}");
+            let hi = dtype.max().min(255) as u8;
+            assert!(xs.iter().flatten().any(|&v| v == hi), "{dtype}: the top of the range is drawn");
+        }
+        assert_eq!(random_inputs(3, 2, 9, DataType::UInt(8)), random_inputs(3, 2, 9, DataType::UInt(8)));
     }
 }

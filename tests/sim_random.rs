@@ -12,7 +12,7 @@ fn check(seed: u64, sizes: &[usize], ternary: bool, final_threshold: bool, stall
     let folds = common::random_folding(seed + 100, &model);
     let dir = tempfile::tempdir().unwrap();
     let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
-    let inputs = common::random_inputs(seed, 12, sizes[0]);
+    let inputs = common::random_inputs(seed, 12, sizes[0], model.input.dtype);
     let opts = SimOptions { stall, seed, trace: None, cache_dir: common::cache_dir(), quiet: true };
     let r = simulate(dir.path(), &design, &model, &inputs, &opts).unwrap();
     assert_eq!(r.mismatches, 0, "seed {seed} sizes {sizes:?} folds {folds:?}: first mismatch {:?}", r.first_mismatch);

@@ -142,7 +142,7 @@ fn bench_reference(quick: bool) {
     println!("| batch | reference µs/inference | f32 GEMM µs/inference | speed-up |");
     println!("|---:|---:|---:|---:|");
     for batch in [1usize, 256] {
-        let inputs = random_inputs(3, batch, 784);
+        let inputs = random_inputs(3, batch, 784, model.input.dtype);
         let mut x = vec![0f32; 784 * batch];
         for (b, img) in inputs.iter().enumerate() {
             for (i, &p) in img.iter().enumerate() {
@@ -179,7 +179,7 @@ fn bench_folding(dir: &Path, quick: bool) -> Result<()> {
     println!("| target II | foldings (PE×SIMD per layer) | II bound | cycles/inference | ratio | mismatches |");
     println!("|---:|---|---:|---:|---:|---:|");
     let n = if quick { 8 } else { 64 };
-    let inputs = random_inputs(5, n, 784);
+    let inputs = random_inputs(5, n, 784, model.input.dtype);
     for target in [1568usize, 392, 98, 49] {
         let out = dir.join(format!("tfc-ii{target}"));
         let design = compile_into(&model, &FoldChoice::TargetIi(target), &out)?;
@@ -210,7 +210,7 @@ fn bench_verilator(dir: &Path, quick: bool) -> Result<()> {
         std::fs::remove_dir_all(&cache)?;
     }
     let n = if quick { 8 } else { 64 };
-    let inputs = random_inputs(9, n, 784);
+    let inputs = random_inputs(9, n, 784, model.input.dtype);
     let r = simulate(&out, &design, &model, &inputs, &sim_opts(cache))?;
     println!("## (c) Verilator, 784-1024-1024-1024-10 (PE×SIMD 32×56, 64×32, 32×64, 10×8)\n");
     println!("| build s | II bound | cycles/inference | ratio | simulated cycles/s | inputs | mismatches |");

@@ -72,9 +72,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     link.clock_hz = clock_hz;
     let choice = match (&a.fold, a.target_ii, board) {
-        (Some(path), _, _) => {
-            FoldChoice::File(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?)
-        }
+        (Some(path), _, _) => FoldChoice::File(bitloom_compiler::fold::read_fold_file(path)?),
         (None, Some(ii), _) => FoldChoice::TargetIi(ii),
         (None, None, None) => FoldChoice::TargetIi(512),
         (None, None, Some(b)) => fastest_fitting(&model, &link, b)?,

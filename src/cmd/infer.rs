@@ -46,7 +46,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let outputs = reference::run_batch(&model, &inputs)?;
     let wall = start.elapsed().as_secs_f64();
     let predictions: Vec<usize> = outputs.iter().map(|o| reference::argmax(o)).collect();
-    let correct = a.labels.as_deref().map(|path| count_correct(path, predictions.iter().copied(), n)).transpose()?;
+    let correct = a
+        .labels
+        .as_deref()
+        .map(|path| count_correct(path, &a.input, &predictions, outputs.first().map_or(0, Vec::len)))
+        .transpose()?;
     let r = InferReport {
         inputs: n,
         accuracy: correct.map(|c| c as f64 / n.max(1) as f64),

@@ -151,8 +151,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         0
     };
-    let correct =
-        a.labels.as_deref().map(|path| count_correct(path, outputs.iter().map(|o| reference::argmax(o)), n)).transpose()?;
+    let predictions: Vec<usize> = outputs.iter().map(|o| reference::argmax(o)).collect();
+    let classes = outputs.first().map_or(0, Vec::len);
+    let correct = a.labels.as_deref().map(|path| count_correct(path, &a.input, &predictions, classes)).transpose()?;
     let s = dev.status().context("reading the board's counters")?;
     let wire = (after.wire_out - before.wire_out) + (after.wire_in - before.wire_in);
     let payload = (after.payload_out - before.payload_out) + (after.payload_in - before.payload_in);

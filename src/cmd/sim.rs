@@ -5,8 +5,11 @@ use bitloom::design::Design;
 use bitloom::inputs::load_images;
 use bitloom::simcheck::{random_inputs, simulate, SimOptions, SimReport};
 use bitloom_compiler::format;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Most bytes of random inputs `sim` draws (`--limit` times the input length).
+const MAX_RANDOM_INPUT_BYTES: usize = 256 << 20;
 
 /// Arguments of `sim`.
 #[derive(clap::Args)]
@@ -38,12 +41,30 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if !(0.0..1.0).contains(&a.stall) {
         bail!("--stall must be in [0, 1), got {}", a.stall);
     }
+    // Checked before the (possibly long) Verilator build.
+    if let Some(trace) = &a.trace {
+        let parent = trace.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            bail!("--trace {}: the directory {} does not exist", trace.display(), parent.display());
+        }
+    }
     let design = Design::load(&a.build)?;
     let model = format::load(&a.build.join("model")).context("loading the design's model copy")?;
     let len = model.input.len();
     let inputs: Vec<Vec<u8>> = match &a.input {
         Some(path) => load_images(path, len, Some(a.limit), "the model input")?,
-        None => random_inputs(a.seed, a.limit, len),
+        None => {
+            let bytes = a.limit.checked_mul(len).filter(|&b| b <= MAX_RANDOM_INPUT_BYTES);
+            if bytes.is_none() {
+                bail!(
+                    "--limit {}: {} random inputs of {len} elements are more than {} MiB; use a smaller --limit",
+                    a.limit,
+                    a.limit,
+                    MAX_RANDOM_INPUT_BYTES >> 20
+                );
+            }
+            random_inputs(a.seed, a.limit, len, model.input.dtype)
+        }
     };
     if inputs.is_empty() {
         bail!("no inputs to simulate");

@@ -21,10 +21,12 @@ pub struct Args {
     /// FPGA family for a build without a board: ice40, ecp5 or xilinx7 [default: ice40].
     #[arg(long)]
     family: Option<String>,
-    /// nextpnr device (up5k, hx8k, 25k, 85k) or Xilinx part, for a build without a board [default: up5k].
+    /// nextpnr device (up5k, hx8k, 25k, 85k, …; an unknown one is refused with the list) or Xilinx
+    /// part, for a build without a board [default: up5k, 25k for ecp5, xc7a35tcpg236-1 for xilinx7].
     #[arg(long)]
     device: Option<String>,
-    /// Package (sg48, ct256, CABGA381, …), for a build without a board [default: sg48].
+    /// Package (sg48, ct256, CABGA381, …), for a build without a board [default: sg48, CABGA381
+    /// for ecp5, CPG236 for xilinx7].
     #[arg(long)]
     package: Option<String>,
     /// Clock the design must meet, in MHz [default: the design's clock].
@@ -64,8 +66,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 "xilinx7" => Family::Xilinx7,
                 other => bail!("unknown family {other:?}: use ice40, ecp5 or xilinx7"),
             };
-            let device = a.device.clone().unwrap_or_else(|| "up5k".into());
-            let package = a.package.clone().unwrap_or_else(|| "sg48".into());
+            let device = a.device.clone().unwrap_or_else(|| default_device(family).into());
+            family.check_device(&device)?;
+            let package = a.package.clone().unwrap_or_else(|| default_package(family).into());
+            if package.is_empty() || !package.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                bail!("--package {package:?} is not a package name (letters and digits, such as sg48 or CABGA381)");
+            }
             let harness = dir.join("bitloom_measure.v");
             std::fs::write(&harness, measurement_top("bitloom_measure", design.input.width(), design.output.width()))?;
             let mut files = design.rtl_files(&a.build);
@@ -80,6 +86,24 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     print_report(&design, &report, &what, a.json)?;
     Ok(if report.timing_met || report.fmax_mhz.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The device a build without a board is measured on when `--device` is not given.
+fn default_device(family: Family) -> &'static str {
+    match family {
+        Family::Ice40 => "up5k",
+        Family::Ecp5 => "25k",
+        Family::Xilinx7 => "xc7a35tcpg236-1",
+    }
+}
+
+/// The package that goes with [`default_device`].
+fn default_package(family: Family) -> &'static str {
+    match family {
+        Family::Ice40 => "sg48",
+        Family::Ecp5 => "CABGA381",
+        Family::Xilinx7 => "CPG236",
+    }
 }
 
 fn print_report(design: &Design, report: &Report, what: &str, json: bool) -> Result<()> {
