@@ -287,8 +287,8 @@ impl Design {
     /// II, estimates, memories, Verilog files, the board record's buffer plan) is derived again
     /// and compared; the dataflow's Verilog and `.mem` files are generated again and compared
     /// with the files in `rtl/` (a `.mem` file is first checked for its word count and hex
-    /// width); and the design hash is computed again over `rtl/`. The error names the field or
-    /// file that disagrees.
+    /// width), and so are the board's files unless a PLL makes its clock; and the design hash is
+    /// computed again over `rtl/`. The error names the field or file that disagrees.
     pub fn check(&self, dir: &Path, model: &bitloom_compiler::model::Model) -> Result<()> {
         let path = dir.join("design.json");
         let edited = "compile the model again (`bitloom compile`) rather than editing a build";
@@ -319,21 +319,31 @@ impl Design {
                 path.display()
             );
         }
-        if let Some(b) = &self.board {
-            check_board_record(b, &compiled.graph).with_context(|| format!("{}: the board record", path.display()))?;
-        }
         let rtl_dir = dir.join("rtl");
         for m in &rtl.modules {
-            let file = rtl_dir.join(format!("{}.v", m.name));
-            let text = read_file_limited(&file, m.text.len() as u64 + 1)?;
-            if text != m.text.as_bytes() {
-                bail!("{} differs from the Verilog the model copy compiles to; {edited}", file.display());
-            }
+            check_same(&rtl_dir.join(format!("{}.v", m.name)), &m.text, "the Verilog the model copy compiles to")?;
             for mem in &m.mems {
                 check_mem(&rtl_dir.join(&mem.name), mem)?;
             }
         }
         let hash = self.hash_bytes()?;
+        let mut answer = None;
+        if let Some(b) = &self.board {
+            let link =
+                board_link(b, &compiled.graph).with_context(|| format!("{}: the board record", path.display()))?;
+            if let (Some(t), Some(pins)) = (&b.target, &b.constraints) {
+                let text = Board::by_name(t)?.render_constraints();
+                check_same(&dir.join(pins), &text, &format!("the pin file of the board {t}"))?;
+            }
+            // A PLL's settings are not in the record: then the hash alone covers the board files.
+            if b.pll_in_hz.is_none() {
+                for (name, text) in link.files() {
+                    check_same(&rtl_dir.join(&name), &text, "the board file bitloom writes for this design")?;
+                }
+                // Checked after the hash, which it carries (and which does not cover it).
+                answer = Some(link.answer_mem(hash));
+            }
+        }
         let on_disk = hash_dir(&rtl_dir)?;
         if on_disk != hash {
             bail!(
@@ -344,6 +354,9 @@ impl Design {
                 rtl_dir.display(),
                 on_disk.iter().map(|b| format!("{b:02x}")).collect::<String>()
             );
+        }
+        if let Some(text) = answer {
+            check_same(&rtl_dir.join(ANSWER_MEM), &text, "the answer buffer (INFO) bitloom writes for this design")?;
         }
         Ok(())
     }
@@ -524,8 +537,9 @@ pub fn build_with(
     Ok(design)
 }
 
-/// Largest file in `rtl/` that the hash is computed over (weights of a 1 GiB model as hex).
-const MAX_RTL_FILE_BYTES: u64 = 4 << 30;
+/// Largest file in `rtl/` that the hash is computed over (the weights of a 1 GiB model, one bit
+/// per weight in hex, need a quarter of it).
+const MAX_RTL_FILE_BYTES: u64 = 1 << 30;
 
 /// Largest `design.json` (a design of thousands of layers needs a few megabytes).
 pub const MAX_DESIGN_BYTES: u64 = 64 << 20;
@@ -539,6 +553,17 @@ fn read_limited(r: impl Read, limit: u64) -> Result<Vec<u8>> {
         bail!("more than the limit of {limit} bytes");
     }
     Ok(buf)
+}
+
+/// Checks that `path` holds exactly `text`, which is `what`.
+fn check_same(path: &Path, text: &str, what: &str) -> Result<()> {
+    if read_file_limited(path, text.len() as u64 + 1)? != text.as_bytes() {
+        bail!(
+            "{} differs from {what}; compile the model again (`bitloom compile`) rather than editing a build",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn read_file_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
@@ -578,30 +603,35 @@ fn first_difference(at: &str, got: &serde_json::Value, want: &serde_json::Value)
     }
 }
 
-/// Checks the buffer plan of the board record against the plan the link makes for `graph`
-/// with the record's clock, baud rate, buffer sizes and LED count.
-fn check_board_record(b: &BoardRecord, graph: &bitloom_compiler::ir::DataflowGraph) -> Result<()> {
+/// The board link the design gets with the board record's clock, baud rate, buffer sizes and
+/// LEDs, with the record's buffer plan checked against it field by field.
+fn board_link(b: &BoardRecord, graph: &bitloom_compiler::ir::DataflowGraph) -> Result<bitloom_hdl::link::BoardRtl> {
     if !(1..=8).contains(&b.leds) {
         bail!("leds is {}, expected 1 to 8", b.leds);
     }
+    let target = b.target.as_deref().map(Board::by_name).transpose()?;
+    let leds_active_low = match target {
+        Some(t) => t.leds.iter().take(8).map(|l| l.active_low).collect(),
+        None => vec![false; b.leds],
+    };
     let params = LinkParams {
         clock_hz: b.clock_hz,
         baud: b.baud,
         request_bytes: Some(b.request_bytes),
         fifo_depth: b.fifo_depth,
-        leds_active_low: vec![false; b.leds],
+        leds_active_low,
         pll: None,
     };
-    let memories = bitloom_hdl::memory::memories(graph);
-    let plan = bitloom_hdl::link::plan(graph, &memories, &params)?;
-    let want = board_record(&plan);
-    let fields: [(&str, u64, u64); 6] = [
+    let emitted = bitloom_hdl::link::emit_board(graph, &params)?;
+    let want = board_record(&emitted.plan);
+    let fields: [(&str, u64, u64); 7] = [
         ("divisor", b.divisor.into(), want.divisor.into()),
         ("answer_bytes", b.answer_bytes as u64, want.answer_bytes as u64),
         ("max_batch", b.max_batch as u64, want.max_batch as u64),
         ("max_request", b.max_request as u64, want.max_request as u64),
         ("request_bytes", b.request_bytes as u64, want.request_bytes as u64),
         ("fifo_depth", b.fifo_depth as u64, want.fifo_depth as u64),
+        ("leds", b.leds as u64, want.leds as u64),
     ];
     if let Some((name, g, w)) = fields.iter().find(|(_, g, w)| g != w) {
         bail!("{name} is {g}, but the link plan for this design gives {w}");
@@ -609,7 +639,15 @@ fn check_board_record(b: &BoardRecord, graph: &bitloom_compiler::ir::DataflowGra
     if (&b.top, &b.rtl, &b.sim_top, &b.sim_rtl) != (&want.top, &want.rtl, &want.sim_top, &want.sim_rtl) {
         bail!("the top modules or file lists differ from the ones bitloom writes ({} in {:?})", want.top, want.rtl);
     }
-    Ok(())
+    let pins = target.map(|t| t.constraints_file());
+    if b.constraints != pins {
+        let (got, board) = (b.constraints.as_deref().unwrap_or("absent"), b.target.as_deref().unwrap_or("(none)"));
+        bail!(
+            "constraints is {got:?}, but the board {board} has the pin file {:?}",
+            pins.as_deref().unwrap_or("(none)")
+        );
+    }
+    Ok(emitted)
 }
 
 /// Checks a `$readmemh` file against the memory it initialises: one word of `width` bits in
@@ -638,13 +676,7 @@ fn check_mem(path: &Path, want: &bitloom_hdl::verilog::MemFile) -> Result<()> {
             want.words.len()
         );
     }
-    if text != expected.as_bytes() {
-        bail!(
-            "{} holds other words than the model copy's; compile the model again rather than editing a build",
-            path.display()
-        );
-    }
-    Ok(())
+    check_same(path, &expected, "the words of the model copy")
 }
 
 fn board_record(p: &bitloom_hdl::link::LinkPlan) -> BoardRecord {

@@ -177,6 +177,31 @@ fn setup(step: &str, fx: &Fixture, build: &Path, model: &Path, tmp: &Path) {
             let text = std::fs::read_to_string(&p).unwrap();
             std::fs::write(&p, text.replacen(|c: char| c.is_ascii_hexdigit(), "z", 1)).unwrap();
         }
+        "board-file-edited" => {
+            let p = build.join("rtl/bitloom_link.v");
+            let mut text = std::fs::read_to_string(&p).unwrap();
+            text.push_str("// edited\n");
+            std::fs::write(&p, text).unwrap();
+        }
+        "icebreaker" | "icebreaker-pll" => {
+            let mut args =
+                vec!["compile", fx.model.to_str().unwrap(), "-o", build.to_str().unwrap(), "--board", "icebreaker"];
+            if step == "icebreaker-pll" {
+                args.extend(["--clock-mhz", "24"]);
+            }
+            let o = bitloom().args(&args).output().unwrap();
+            assert!(o.status.success(), "{step}: {}", common::text(&o));
+        }
+        "answer-edited" => {
+            let p = build.join("rtl/bitloom_link_answer.mem");
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, text.replacen("00", "01", 1)).unwrap();
+        }
+        "pins-edited" => {
+            let p = build.join("icebreaker.pcf");
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, text.replacen("set_io", "set_io -nowarn", 1)).unwrap();
+        }
         "rtl-edited" => {
             let p = build.join("rtl/bitloom_top.v");
             let mut text = std::fs::read_to_string(&p).unwrap();
