@@ -31,7 +31,8 @@ pub struct Imported {
 }
 
 /// A valid layer name from an ONNX node name: characters outside `[A-Za-z0-9_]` become `_`,
-/// leading and trailing `_` go, a leading digit gets an `n` in front, and a name already taken gets `_2`, `_3`, ….
+/// leading and trailing `_` go, a leading digit gets an `n` in front, a long name is cut to fit the
+/// verifier's limit, and a name already taken gets `_2`, `_3`, ….
 pub fn layer_name(raw: &str, taken: &mut HashSet<String>) -> String {
     let mapped: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     let mut base = mapped.trim_matches('_').to_string();
@@ -41,6 +42,8 @@ pub fn layer_name(raw: &str, taken: &mut HashSet<String>) -> String {
     if base.starts_with(|c: char| c.is_ascii_digit()) {
         base.insert(0, 'n');
     }
+    // Within the verifier's length limit, with room for a `_N` suffix (the name is ASCII).
+    base.truncate(bitloom_compiler::verify::MAX_NAME_LEN - 6);
     let mut name = base.clone();
     let mut i = 2;
     while taken.contains(&name) {
@@ -126,5 +129,22 @@ impl Imported {
             None => format!("{last}, graph output = {}·y + {}", self.output.scale, self.output.offset),
         };
         format!("{}: {} layers: {} → {out}", m.name, m.layers.len(), parts.join(" → "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_names_are_valid_and_short() {
+        let mut taken = HashSet::new();
+        assert_eq!(layer_name("/features/0/Conv", &mut taken), "features_0_Conv");
+        assert_eq!(layer_name("0.weight", &mut taken), "n0_weight");
+        let long = "x".repeat(200);
+        let a = layer_name(&long, &mut taken);
+        let b = layer_name(&long, &mut taken);
+        assert!(a.len() <= bitloom_compiler::verify::MAX_NAME_LEN && b.len() <= bitloom_compiler::verify::MAX_NAME_LEN);
+        assert_ne!(a, b);
     }
 }
