@@ -14,6 +14,12 @@
 //! The design hash is SHA-256 over every file in `rtl/` but the answer buffer's image
 //! (`bitloom_hdl::link::design_hash`); the board reports it in INFO, and the host refuses a
 //! board whose hash differs from `design.json`'s.
+//!
+//! A build directory is never trusted: [`Design::load`], which every command that takes one
+//! goes through, reads `design.json` with a size bound and checks it, the files in `rtl/` and the
+//! hash against what the model copy compiles to (see [`Design::check`]), so an edited or damaged
+//! build is an error that names the field or file, not a panic, an allocation abort or a
+//! bitstream made from garbage.
 
 use anyhow::{bail, Context, Result};
 use bitloom_compiler::compile::Compiled;
