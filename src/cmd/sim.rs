@@ -19,7 +19,7 @@ pub struct Args {
     /// Images to simulate (IDX, plain or gzip, or .npy); without it, seeded random inputs.
     #[arg(long)]
     input: Option<PathBuf>,
-    /// At most this many inputs (random inputs: exactly this many).
+    /// At most this many inputs (random inputs: exactly this many, at most 256 MiB of them).
     #[arg(long, default_value_t = 16)]
     limit: usize,
     /// Probability per cycle of withholding input valid and output ready (0 ≤ P < 1).
