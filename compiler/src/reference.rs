@@ -403,7 +403,7 @@ mod tests {
         w1.set(0, 0, true);
         Model {
             name: "tiny".into(),
-            input: InputSpec { shape: vec![3], dtype: DataType::UInt(8) },
+            input: InputSpec::new(vec![3], DataType::UInt(8)),
             layers: vec![
                 Layer::Threshold(MultiThreshold {
                     name: "q".into(),
@@ -418,6 +418,7 @@ mod tests {
                 }),
                 Layer::BinaryDense(BinaryDense { name: "fc1".into(), weights: w1 }),
             ],
+            epilogue: None,
         }
     }
 

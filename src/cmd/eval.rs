@@ -24,6 +24,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let data = dataset::load(&a.data)?;
     let (accuracy, engine) = if a.model.join(bitloom_compiler::format::MODEL_FILE).is_file() {
         let model = bitloom_compiler::format::load(&a.model).with_context(|| format!("loading {}", a.model.display()))?;
+        if data.image_len != model.input.len() {
+            let (shape, len) = (&model.input.shape, model.input.len());
+            anyhow::bail!("{} images have {} pixels, the model's input {shape:?} has {len}", a.data, data.image_len);
+        }
+        // The dataset holds raw pixels, which is what every native model takes; the convention
+        // says what the source network saw of them.
+        if !a.json {
+            println!("input: {}", bitloom::inputs::describe_input(&model.input));
+        }
         (bitloom_train::integer_accuracy(&model, &data.test, data.image_len)?, "reference")
     } else {
         let (mut net, _) = checkpoint::load(&a.model)?;
