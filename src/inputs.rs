@@ -20,21 +20,21 @@ pub fn load_images(path: &Path, input: &InputSpec, limit: Option<usize>, what: &
         Err(why) => bail!("{}: images of shape {:?} do not fit {what}: {why}", path.display(), images.shape),
     };
     let n = limit.unwrap_or(images.count).min(images.count);
-    Ok((0..n)
-        .map(|i| {
-            let x = images.image(i);
-            match source {
-                None => x.to_vec(),
-                Some(src) => {
-                    let mut v = vec![0; x.len()];
-                    for (j, &p) in x.iter().enumerate() {
-                        v[src.native_index(j)] = p;
-                    }
-                    v
-                }
+    Ok((0..n).map(|i| to_native(images.image(i), source)).collect())
+}
+
+/// One image as the input vector: as it is, or transposed from the source layout.
+pub fn to_native(x: &[u8], source: Option<SourceLayout>) -> Vec<u8> {
+    match source {
+        None => x.to_vec(),
+        Some(src) => {
+            let mut v = vec![0; x.len()];
+            for (j, &p) in x.iter().enumerate() {
+                v[src.native_index(j)] = p;
             }
-        })
-        .collect())
+            v
+        }
+    }
 }
 
 /// One line on what the input is and what the source network expected of it, e.g.
@@ -52,9 +52,10 @@ pub fn describe_input(input: &InputSpec) -> String {
     s
 }
 
-/// How images of `shape` become input vectors: as they are (`None`) or transposed from the
-/// source layout; an error naming both shapes when they do not fit.
-fn arrangement(shape: &[usize], input: &InputSpec) -> Result<Option<SourceLayout>, String> {
+/// How images of `shape` become input vectors of `input` (see [`load_images`]): as they are
+/// (`None`) or transposed from the source layout ([`to_native`]); the reason, naming the
+/// input's shapes, when they do not fit.
+pub fn arrangement(shape: &[usize], input: &InputSpec) -> Result<Option<SourceLayout>, String> {
     let squeeze = |s: &[usize]| s.iter().copied().filter(|&d| d != 1).collect::<Vec<_>>();
     let got = squeeze(shape);
     if got == squeeze(&input.shape) {

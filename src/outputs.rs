@@ -21,3 +21,20 @@ pub fn label_lines(
         None => vec![format!("{:<width$}{}{more}", name, shown.join(" "))],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_the_epilogue() {
+        assert_eq!(label_lines("labels", &[3, 1], None, 8), ["labels  3 1"]);
+        let e = vec![vec![0.5, -1.25]];
+        assert_eq!(
+            label_lines("labels", &[0], Some(&e), 10),
+            ["labels    0 (argmax of the epilogue s·y + b, on the host)", "epilogue  input 0: [0.5000, -1.2500]"]
+        );
+        let many: Vec<usize> = (0..25).collect();
+        assert!(label_lines("p", &many, None, 2)[0].ends_with("19 …"));
+    }
+}

@@ -169,6 +169,19 @@ fn nchw_images_are_transposed_and_wrong_shapes_name_both() {
     assert_eq!(got, expected_labels("cnn_rgb_nchw"));
     assert!(v["input"].as_str().unwrap().contains("NCHW [3, 32, 32] images are transposed"), "{v}");
 
+    // eval on an IDX dataset of the same NCHW images, labelled with the float graph's labels
+    let data = dir.path().join("rgb");
+    std::fs::create_dir_all(&data).unwrap();
+    let imgs = bitloom_compiler::data::load_images(images.as_ref()).unwrap();
+    let labels: Vec<u8> = expected_labels("cnn_rgb_nchw").iter().map(|&l| l as u8).collect();
+    for split in ["train", "test"] {
+        bitloom_compiler::data::write_idx(&data.join(format!("{split}-images.idx")), &[12, 3, 32, 32], &imgs.pixels).unwrap();
+        bitloom_compiler::data::write_idx(&data.join(format!("{split}-labels.idx")), &[12], &labels).unwrap();
+    }
+    let o = bitloom(&["eval", out_s, "--data", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("100.00 % of 12"), "{}", text(&o));
+
     // the same images flattened: no layout to go by
     let flat = dir.path().join("flat.npy");
     let bytes = std::fs::read(images).unwrap();
