@@ -17,6 +17,10 @@
 //! - Multi-threshold: `count = #{ j : x ≥ T[i mod rows][j] }` for element `i` (row 0 when the
 //!   table is shared, the channel for a feature map); the output is `+1` if `count = 1` else `−1` (bipolar), or `count + bias`.
 //!
+//! The executor returns the integer outputs; a model's epilogue (`s·y + b` on the host,
+//! [`crate::model::Model::epilogue_output`]) and its label ([`crate::model::Model::label`]) are
+//! computed from them, so the hardware is checked against these integers.
+//!
 //! Bipolar activations stay packed from the threshold layer that produces them to the dense
 //! layer that consumes them. [`Executor`] verifies a model once and then runs any number of
 //! inputs; the free functions build one per call.

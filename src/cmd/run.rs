@@ -107,6 +107,17 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let loaded = match &a.load_weights {
         Some(path) => {
             let m = format::load(path).with_context(|| format!("loading model {}", path.display()))?;
+            // The images were arranged for the build's input; the new model must read them alike.
+            if m.input.source != model.input.source {
+                bail!(
+                    "{} reads its input as {:?} (source {:?}), the build as {:?} (source {:?})",
+                    path.display(),
+                    m.input.shape,
+                    m.input.source.map(|s| s.shape()),
+                    model.input.shape,
+                    model.input.source.map(|s| s.shape())
+                );
+            }
             Some((bitloom::weights::memory_images(&design, &a.build, &m)?, m))
         }
         None => None,
