@@ -36,8 +36,22 @@ and three with convolutions and integer weights:
                         5-bit levels, no weight quantizer in the graph), the first MatMul straight
                         on the scaled input, BatchNormalization, Relu + 4-bit Quant, TopK.
 
+and two reproductions of what Brevitas 0.13 writes (torch and brevitas are too large for CI), with
+the preprocessing outside the graph, as PyTorch training does it:
+
+  tfc_w1a1_brevitas.onnx  brevitas_examples' TFC-W1A1 (784-64-64-64-10) trained on ToTensor's
+                        x/255: no Div in the graph, `x.view` as Shape/Gather/Unsqueeze/Concat/
+                        Reshape, `2x - 1`, an 8-bit input Quant, BipolarQuant weights and
+                        activations, BatchNormalization; the last layer with bias=True and
+                        per-output-channel weight scales, then TensorNorm as
+                        (x - mean) / Pow(var + eps, 0.5) * weight + bias; logits as the output.
+  cnn_rgb_nchw.onnx     a small binarized CNN on 3x32x32 NCHW images with Normalize(CIFAR mean,
+                        std) of x/255 outside the graph (see cnn_rgb_nchw); its 12 seeded random
+                        images are written as an NCHW .npy (cnn_rgb_nchw.images.npy).
+
 Next to each positive fixture, `<name>.expected.json` holds the labels the float graph predicts
-for the 200 committed MNIST digits (tests/data/mnist-images.idx.gz), computed by the small NumPy
+for the 200 committed MNIST digits (tests/data/mnist-images.idx.gz; the CNN: its own images, and
+for both reproductions the preprocessing is recorded under "convention"), computed by the small NumPy
 interpreter below in float32 (the QONNX/FINN ops as qonnx defines them). The random weights and
 the batch-norm statistics (calibrated on those digits so that the activations are balanced) are
 drawn again whenever a quantizer decision on one of the digits differs between float32 and
