@@ -699,15 +699,26 @@ fn pow_with_a_constant_exponent_folds() {
 /// label is its argmax, which differs from the argmax of the integers for some inputs.
 #[test]
 fn per_output_scale_and_bias_become_the_epilogue() {
-    let mut g = G::new(&[1, 2]);
-    g.annotate_input("INT4");
-    let w = g.c(&[2, 2], &pm(&[1, 1, 0, 1]));
-    g.apply("MatMul", &[&w]);
-    let s = g.c(&[2], &[0.5, 3.0]);
-    g.apply("Mul", &[&s]);
-    let b = g.c(&[2], &[2.0, -0.25]);
-    g.apply("Add", &[&b]);
-    let m = g.import().unwrap();
+    let build = || {
+        let mut g = G::new(&[1, 2]);
+        g.annotate_input("INT4");
+        let w = g.c(&[2, 2], &pm(&[1, 1, 0, 1]));
+        g.apply("MatMul", &[&w]);
+        let s = g.c(&[2], &[0.5, 3.0]);
+        g.apply("Mul", &[&s]);
+        let b = g.c(&[2], &[2.0, -0.25]);
+        g.apply("Add", &[&b]);
+        g
+    };
+    // with a TopK, the label it picks is the epilogue's argmax
+    let mut g = build();
+    let k = g.ci(&[1], &[1]);
+    g.op_n("TopK", "", &["", &k], vec![int("axis", -1)], 2);
+    let topk = g.graph.node.last().unwrap().output[1].clone();
+    let with_topk = bitloom_import::import_bytes(&g.bytes_with_output(&topk), &Default::default()).unwrap();
+    assert!(with_topk.output.epilogue && with_topk.output.label.is_some(), "{}", with_topk.summary());
+    let m = build().import().unwrap();
+    assert_eq!(with_topk.model.epilogue, m.model.epilogue);
     let e = m.model.epilogue.clone().expect("an epilogue");
     assert_eq!((e.scale.as_slice(), e.bias.as_slice()), ([0.5, 3.0].as_slice(), [2.0, -0.25].as_slice()));
     assert!(m.output.epilogue && m.summary().contains("epilogue"), "{}", m.summary());
