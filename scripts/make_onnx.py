@@ -36,8 +36,22 @@ and three with convolutions and integer weights:
                         5-bit levels, no weight quantizer in the graph), the first MatMul straight
                         on the scaled input, BatchNormalization, Relu + 4-bit Quant, TopK.
 
+and two reproductions of what Brevitas 0.13 writes (torch and brevitas are too large for CI), with
+the preprocessing outside the graph, as PyTorch training does it:
+
+  tfc_w1a1_brevitas.onnx  brevitas_examples' TFC-W1A1 (784-64-64-64-10) trained on ToTensor's
+                        x/255: no Div in the graph, `x.view` as Shape/Gather/Unsqueeze/Concat/
+                        Reshape, `2x - 1`, an 8-bit input Quant, BipolarQuant weights and
+                        activations, BatchNormalization; the last layer with bias=True and
+                        per-output-channel weight scales, then TensorNorm as
+                        (x - mean) / Pow(var + eps, 0.5) * weight + bias; logits as the output.
+  cnn_rgb_nchw.onnx     a small binarized CNN on 3x32x32 NCHW images with Normalize(CIFAR mean,
+                        std) of x/255 outside the graph (see cnn_rgb_nchw); its 12 seeded random
+                        images are written as an NCHW .npy (cnn_rgb_nchw.images.npy).
+
 Next to each positive fixture, `<name>.expected.json` holds the labels the float graph predicts
-for the 200 committed MNIST digits (tests/data/mnist-images.idx.gz), computed by the small NumPy
+for the 200 committed MNIST digits (tests/data/mnist-images.idx.gz; the CNN: its own images, and
+for both reproductions the preprocessing is recorded under "convention"), computed by the small NumPy
 interpreter below in float32 (the QONNX/FINN ops as qonnx defines them). The random weights and
 the batch-norm statistics (calibrated on those digits so that the activations are balanced) are
 drawn again whenever a quantizer decision on one of the digits differs between float32 and
@@ -159,6 +173,8 @@ def run(model, x, dtype, trace=None):
             out = [f(i[0], i[1]).astype(np.result_type(i[0], i[1]))]
         elif op == "Sqrt":
             out = [np.sqrt(i[0])]
+        elif op == "Pow":
+            out = [np.power(i[0], i[1]).astype(i[0].dtype)]
         elif op == "Reciprocal":
             out = [1 / i[0]]
         elif op == "Relu":
@@ -236,11 +252,26 @@ def run(model, x, dtype, trace=None):
     return env[g.output[0].name]
 
 
-def predict(model, images, input_shape):
-    """Labels of the float32 graph, or None when some decision differs from float64."""
+def graph_input(img, input_shape, convention):
+    """What the graph receives for one raw image: `(raw * scale - mean[c]) / std[c]` (channel axis
+    1), the preprocessing outside the graph (torchvision's ToTensor and Normalize)."""
+    x = img.astype(np.float64).reshape(input_shape)
+    if convention is None:
+        return x
+    x = x * convention["scale"]
+    shp = (1, -1) + (1,) * (x.ndim - 2)
+    mean = np.asarray(convention.get("mean", [0.0])).reshape(shp)
+    std = np.asarray(convention.get("std", [1.0])).reshape(shp)
+    return (x - mean) / std
+
+
+def predict(model, images, input_shape, convention=None, strict=False):
+    """Labels of the float32 graph, or None when some decision differs from float64. `strict`
+    (float logits that the native model reproduces through a float epilogue): the two largest
+    scores must also be clearly apart and float32 and float64 must agree on the label."""
     labels = []
     for img in images:
-        x = img.astype(np.float64).reshape(input_shape)
+        x = graph_input(img, input_shape, convention)
         t32, t64 = Trace(), Trace()
         y32 = run(model, x, np.float32, t32)
         y64 = run(model, x, np.float64, t64)
@@ -256,6 +287,8 @@ def predict(model, images, input_shape):
             return np.sort(np.asarray(t.scores if t.scores is not None else y).reshape(-1))[-2:]
         s32, s64 = top2(t32, y32), top2(t64, y64)
         if s64[1] - s64[0] <= 1e-9 * max(1.0, abs(s64[1])) and not (s64[0] == s64[1] and s32[0] == s32[1]):
+            return None
+        if strict and (s64[1] - s64[0] <= 1e-4 * max(1.0, abs(s64[1])) or np.argmax(y32) != np.argmax(y64)):
             return None
         y32 = np.asarray(y32).reshape(-1)
         labels.append(int(y32[0]) if y32.dtype.kind == "i" else int(np.argmax(y32)))
@@ -664,6 +697,135 @@ def mlp_inq_pow2(rng, images):
     return b.model("mlp_inq_pow2", inp, out, domains=[QONNX]), [1, 784]
 
 
+# ----------------------------------------------------------------------------- Brevitas 0.13 reproductions
+
+TFC = [784, 64, 64, 64, 10]
+CIFAR_MEAN, CIFAR_STD = [0.4914, 0.4822, 0.4465], [0.2470, 0.2435, 0.2616]
+
+
+def tensor_norm(b, t, tn, scope):
+    """Brevitas 0.13's TensorNorm as it exports: (x - mean) / Pow(var + eps, 0.5) * weight + bias,
+    per tensor."""
+    mean, var, weight, bias = tn
+    t = b.node("Sub", [t, b.const(f"{scope}.running_mean", mean)], scope=scope)
+    ve = b.node("Add", [b.const(f"{scope}.running_var", var), b.const(f"{scope}.eps", 1e-4)], scope=scope)
+    pw = b.node("Pow", [ve, b.const(f"{scope}.half", 0.5)], scope=scope)
+    t = b.node("Div", [t, pw], scope=scope)
+    t = b.node("Mul", [t, b.const(f"{scope}.weight", weight)], scope=scope)
+    return b.node("Add", [t, b.const(f"{scope}.bias", bias)], scope=scope)
+
+
+def last_layer(rng, rows, cols):
+    """A last QuantLinear with bias=True (PyTorch's default) and per-output-channel weight scales:
+    its float scale and bias have no integer form and become the native model's epilogue."""
+    w = signs(rng, rows, cols) * (0.05 + rng.random((rows, cols)))
+    scale = (0.5 + rng.random((rows, 1))) * 2.0 ** -3
+    bias = (rng.random(rows) - 0.5) * 2
+    tn = (float(rng.random() * 4 - 2), float(20 + rng.random() * 10), 0.5 + float(rng.random()), float(rng.random() - 0.5))
+    return w, scale, bias, tn
+
+
+def emit_last_layer(b, t, layer, scope):
+    w, scale, bias, tn = layer
+    wq = b.node("BipolarQuant", [b.const(f"{scope}.weight", w), b.const(f"{scope}.scale", scale)], domain=BREVITAS, scope=scope)
+    wt = b.node("Transpose", [wq], perm=[1, 0], scope=scope)
+    t = b.node("MatMul", [t, wt], scope=scope)
+    t = b.node("Add", [t, b.const(f"{scope}.bias", bias)], scope=scope)
+    return tensor_norm(b, t, tn, "tensor_norm")
+
+
+def tfc_w1a1_brevitas(rng, images):
+    """brevitas_examples' TFC-W1A1 (784-64-64-64-10) as Brevitas 0.13 exports it with ToTensor's
+    x/255 outside the graph: no Div, `2x - 1` and an 8-bit input Quant (scale 2^-7) inside."""
+    eps = 1e-4
+    x = images.astype(np.float64) / 255.0 * 2 - 1
+    h = np.clip(np.round(x * 128), -128, 127) / 128
+    hidden, bns = [], []
+    for i in range(3):
+        w = signs(rng, TFC[i + 1], TFC[i]) * (0.05 + rng.random((TFC[i + 1], TFC[i])))
+        hidden.append(w)
+        acc = h @ np.where(w >= 0, 1.0, -1.0).T
+        p = bn_params(rng, acc)
+        bns.append(p)
+        h = np.where(bn_apply(acc, p, eps) >= 0, 1.0, -1.0)
+    last = last_layer(rng, TFC[4], TFC[3])
+
+    b = Builder(names="torch")
+    shp = b.node("Shape", ["global_in"], scope="features")
+    g0 = b.node("Gather", [shp, b.const("zero", 0, np.int64)], axis=0)
+    u0 = b.node("Unsqueeze", [g0, b.const("axes0", [0], np.int64)])
+    cat = b.node("Concat", [u0, b.const("minus1", [-1], np.int64)], axis=0)
+    t = b.node("Reshape", ["global_in", cat])
+    t = b.node("Mul", [t, b.const("two", 2.0)])
+    t = b.node("Sub", [t, b.const("one", 1.0)])
+    t = b.node("Quant", [t, b.const("in_scale", 2.0 ** -7), b.const("in_zp", 0.0), b.const("in_bits", 8.0)],
+               domain=BREVITAS, signed=1, narrow=0, rounding_mode="ROUND", scope="features.0")
+    for i, w in enumerate(hidden):
+        sc = f"features.{4 * i + 1}"
+        wq = b.node("BipolarQuant", [b.const(f"fc{i}.weight", w), b.const(f"fc{i}.scale", 1.0)], domain=BREVITAS, scope=sc)
+        wt = b.node("Transpose", [wq], perm=[1, 0], scope=sc)
+        t = b.node("MatMul", [t, wt], scope=sc)
+        g_, be, m, v = bns[i]
+        t = b.node("BatchNormalization", [t, b.const(f"bn{i}.weight", g_), b.const(f"bn{i}.bias", be),
+                                          b.const(f"bn{i}.running_mean", m), b.const(f"bn{i}.running_var", v)],
+                   epsilon=eps, scope=f"features.{4 * i + 2}")
+        t = b.node("BipolarQuant", [t, b.const(f"act{i}.scale", 1.0)], domain=BREVITAS, scope=f"features.{4 * i + 3}")
+    t = emit_last_layer(b, t, last, "features.13")
+    b.nodes[-1].output[0] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 1, 28, 28])
+    out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 10])
+    return b.model("tfc_w1a1_brevitas", inp, out, domains=[BREVITAS]), [1, 1, 28, 28]
+
+
+def cnn_rgb_nchw(rng, images):
+    """A small binarized CNN on 3x32x32 NCHW images, trained (here: calibrated) on
+    Normalize(CIFAR mean, std) of ToTensor's x/255, both outside the graph: an 8-bit input Quant
+    (scale 2^-5), Conv 3x3 (3 -> 8) and Conv 3x3 (8 -> 8) with per-channel BipolarQuant weights,
+    each followed by BatchNormalization, BipolarQuant and MaxPool 2x2, Flatten, MatMul 288 -> 32,
+    BatchNormalization, BipolarQuant, the last layer with bias and per-channel scales, TensorNorm."""
+    eps = 1e-4
+    x = graph_input(images, (-1, 3, 32, 32), CNN_CONVENTION)
+    h = np.clip(np.round(x * 32), -128, 127) / 32
+    convs, bns = [], []
+    for i, (cin, cout) in enumerate([(3, 8), (8, 8)]):
+        w = signs(rng, cout, cin * 9).reshape(cout, cin, 3, 3) * (0.05 + rng.random((cout, cin, 3, 3)))
+        scale = 2.0 ** rng.integers(-3, 1, size=(cout, 1, 1, 1))
+        convs.append((w, scale))
+        acc = conv2d(h, np.where(w >= 0, 1.0, -1.0) * scale, 1)
+        p = bn_params(rng, channels_last(acc))
+        bns.append(p)
+        h = maxpool2d(np.where(bn_apply_map(acc, p, eps) >= 0, 1.0, -1.0), 2, 2)
+    h = h.reshape(h.shape[0], -1)
+    w_fc = signs(rng, 32, 288) * (0.05 + rng.random((32, 288)))
+    acc = h @ np.where(w_fc >= 0, 1.0, -1.0).T
+    p_fc = bn_params(rng, acc)
+    last = last_layer(rng, 10, 32)
+
+    b = Builder()
+    t = b.node("Quant", ["global_in", b.const("in_scale", 2.0 ** -5), b.const("in_zp", 0.0), b.const("in_bits", 8.0)],
+               domain=BREVITAS, signed=1, narrow=0, rounding_mode="ROUND")
+    for i, (w, scale) in enumerate(convs):
+        wq = b.node("BipolarQuant", [b.const(f"conv{i}.weight", w), b.const(f"conv{i}.scale", scale)], domain=BREVITAS)
+        t = b.node("Conv", [t, wq], kernel_shape=[3, 3], strides=[1, 1], pads=[0, 0, 0, 0], dilations=[1, 1], group=1)
+        g_, be, m, v = bns[i]
+        t = b.node("BatchNormalization", [t, b.const(f"bn{i}.weight", g_), b.const(f"bn{i}.bias", be),
+                                          b.const(f"bn{i}.running_mean", m), b.const(f"bn{i}.running_var", v)], epsilon=eps)
+        t = b.node("BipolarQuant", [t, b.const(f"act{i}.scale", 1.0)], domain=BREVITAS)
+        t = b.node("MaxPool", [t], kernel_shape=[2, 2], strides=[2, 2])
+    t = b.node("Flatten", [t], axis=1)
+    wq = b.node("BipolarQuant", [b.const("fc0.weight", w_fc), b.const("fc0.scale", 1.0)], domain=BREVITAS)
+    t = b.node("MatMul", [t, b.node("Transpose", [wq], perm=[1, 0])])
+    g_, be, m, v = p_fc
+    t = b.node("BatchNormalization", [t, b.const("bn_fc.weight", g_), b.const("bn_fc.bias", be),
+                                      b.const("bn_fc.running_mean", m), b.const("bn_fc.running_var", v)], epsilon=eps)
+    t = b.node("BipolarQuant", [t, b.const("act_fc.scale", 1.0)], domain=BREVITAS)
+    t = emit_last_layer(b, t, last, "fc1")
+    b.nodes[-1].output[0] = "global_out"
+    inp = helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 3, 32, 32])
+    out = helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 10])
+    return b.model("cnn_rgb_nchw", inp, out, domains=[BREVITAS]), [1, 3, 32, 32]
+
+
 def neg_conv_pads(rng):
     b = Builder()
     t = b.node("Conv", ["global_in", b.const("K", signs(rng, 4, 9).reshape(4, 1, 3, 3))], kernel_shape=[3, 3],
@@ -699,15 +861,33 @@ def neg_float_weights(rng):
     return b.model("neg_float_weights", inp, out, domains=[QONNX])
 
 
+# The conventions outside the graph: what `bitloom import --input-scale/--input-mean/--input-std` is told.
+TFC_CONVENTION = {"scale": 1 / 255.0}
+CNN_CONVENTION = {"scale": 1 / 255.0, "mean": CIFAR_MEAN, "std": CIFAR_STD}
+CNN_IMAGES = "cnn_rgb_nchw.images.npy"
+
+# name, builder, seed, input convention (None: the graph takes raw pixels), images (None: the
+# MNIST digits), strict label check (float logits through an epilogue)
 POSITIVE = [
-    ("tfc_w1a1_qonnx", tfc_w1a1_qonnx, 1),
-    ("tfc_w1a2_qonnx", tfc_w1a2_qonnx, 2),
-    ("tfc_w1a1_finn", tfc_w1a1_finn, 3),
-    ("tfc_w1a1_tidy", tfc_w1a1_tidy, 4),
-    ("cnv_w1a1_qonnx", cnv_w1a1_qonnx, 5),
-    ("mlp_w4a4_qonnx", mlp_w4a4_qonnx, 6),
-    ("mlp_inq_pow2", mlp_inq_pow2, 7),
+    ("tfc_w1a1_qonnx", tfc_w1a1_qonnx, 1, None, None, False),
+    ("tfc_w1a2_qonnx", tfc_w1a2_qonnx, 2, None, None, False),
+    ("tfc_w1a1_finn", tfc_w1a1_finn, 3, None, None, False),
+    ("tfc_w1a1_tidy", tfc_w1a1_tidy, 4, None, None, False),
+    ("cnv_w1a1_qonnx", cnv_w1a1_qonnx, 5, None, None, False),
+    ("mlp_w4a4_qonnx", mlp_w4a4_qonnx, 6, None, None, False),
+    ("mlp_inq_pow2", mlp_inq_pow2, 7, None, None, False),
+    ("tfc_w1a1_brevitas", tfc_w1a1_brevitas, 8, TFC_CONVENTION, None, True),
+    ("cnn_rgb_nchw", cnn_rgb_nchw, 9, CNN_CONVENTION, CNN_IMAGES, True),
 ]
+
+
+def convention_args(c):
+    """The convention as the import options take it."""
+    out = {"input_scale": "1/255" if c["scale"] == 1 / 255.0 else repr(c["scale"])}
+    for k in ("mean", "std"):
+        if k in c:
+            out["input_" + k] = c[k]
+    return out
 
 
 def main():
@@ -723,11 +903,16 @@ def main():
         with open(os.path.join(args.out, name + ".onnx"), "wb") as f:
             f.write(model.SerializeToString())
 
-    for name, make, seed in POSITIVE:
+    # Seeded random 3x32x32 images in PyTorch's NCHW layout, for the NCHW CNN.
+    rgb = np.random.default_rng(99).integers(0, 256, size=(12, 3, 32, 32), dtype=np.uint8)
+    np.save(os.path.join(args.out, CNN_IMAGES), rgb)
+
+    for name, make, seed, convention, image_file, strict in POSITIVE:
+        imgs = rgb if image_file else images
         for attempt in range(20):
             rng = np.random.default_rng(1000 * seed + attempt)
-            model, input_shape = make(rng, images)
-            labels = predict(model, images, input_shape)
+            model, input_shape = make(rng, imgs)
+            labels = predict(model, imgs, input_shape, convention, strict)
             if labels is not None:
                 break
         else:
@@ -735,11 +920,13 @@ def main():
         write(name, model)
         expected = {
             "model": name + ".onnx",
-            "images": "mnist-images.idx.gz",
+            "images": "onnx/" + image_file if image_file else "mnist-images.idx.gz",
             "count": len(labels),
             "evaluated_by": "scripts/make_onnx.py (NumPy, float32)",
             "labels": labels,
         }
+        if convention is not None:
+            expected["convention"] = convention_args(convention)
         with open(os.path.join(args.out, name + ".expected.json"), "w") as f:
             json.dump(expected, f, indent=1)
             f.write("\n")

@@ -5,6 +5,7 @@ pub mod boards;
 pub mod design;
 pub mod fit;
 pub mod inputs;
+pub mod outputs;
 pub mod progress;
 pub mod weights;
 pub mod simcheck;

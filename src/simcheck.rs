@@ -70,6 +70,13 @@ pub struct SimReport {
     pub build_cached: bool,
     /// Probability of a stall per cycle on each side.
     pub stall: f64,
+    /// The input and its convention.
+    pub input: String,
+    /// The label of each hardware output: the argmax of the epilogue's `s·y + b` when the model
+    /// has one, else of the integers.
+    pub labels: Vec<usize>,
+    /// Per input, the epilogue's `s·y + b` of the hardware's integers, when the model has one.
+    pub epilogue_outputs: Option<Vec<Vec<f64>>>,
 }
 
 /// Builds (or reuses) the Verilated model of the design in `dir`.
@@ -123,8 +130,15 @@ pub fn simulate(dir: &Path, design: &Design, model: &Model, inputs: &[Vec<u8>], 
     let layer = model.layers.last().map(|l| l.name().to_string()).unwrap_or_default();
     let mut mismatches = 0;
     let mut first = None;
+    let mut labels = Vec::with_capacity(expected.len());
+    let mut epilogue_outputs = model.epilogue.as_ref().map(|_| Vec::with_capacity(expected.len()));
     for (n, want) in expected.iter().enumerate() {
         let got = design.output.unpack(&run.outputs[n * out_per..(n + 1) * out_per]);
+        // The epilogue runs on the host, after the integers the hardware returns.
+        labels.push(model.label(&got));
+        if let (Some(all), Some(e)) = (epilogue_outputs.as_mut(), model.epilogue_output(&got)) {
+            all.push(e);
+        }
         for (index, (&e, &g)) in want.iter().zip(&got).enumerate() {
             if e != g {
                 mismatches += 1;
@@ -148,6 +162,9 @@ pub fn simulate(dir: &Path, design: &Design, model: &Model, inputs: &[Vec<u8>], 
         build_secs: built.build_secs,
         build_cached: built.cached,
         stall: opts.stall,
+        input: crate::inputs::describe_input(&model.input),
+        labels,
+        epilogue_outputs,
     })
 }
 

@@ -1,5 +1,6 @@
 //! `bitloom train` of a small CNN from the command line on the committed digits, then `eval`
-//! and `infer` of the model it wrote; the refusals a user can meet on the way.
+//! and `infer` of the model it wrote (with the input convention it trained with); the refusals
+//! a user can meet on the way.
 
 mod common;
 
@@ -45,11 +46,15 @@ fn train_a_cnn_then_eval_and_infer_it() {
     let kinds: Vec<&str> = model["layers"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "conv2d").count(), 2, "{kinds:?}");
     assert_eq!(kinds.iter().filter(|k| **k == "max_pool2d").count(), 2, "{kinds:?}");
+    // The convention it trained with (pixels / 255) is recorded in the model and the record.
+    assert_eq!(model["input"]["convention"]["scale"], 1.0 / 255.0, "{model}");
+    assert_eq!(rec["input_convention"], "raw·1/255", "{rec}");
 
     let o = bitloom(&["eval", out.to_str().unwrap(), "--data", data_s]);
     assert!(o.status.success(), "{}", text(&o));
     let pct = format!("{:.2} %", 100.0 * rec["accuracy_integer"].as_f64().unwrap());
     assert!(text(&o).contains(&pct), "eval should repeat {pct}: {}", text(&o));
+    assert!(text(&o).contains("the source graph saw raw·1/255"), "eval reports the convention: {}", text(&o));
     let o = bitloom(&[
         "infer",
         out.to_str().unwrap(),

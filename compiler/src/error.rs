@@ -67,6 +67,24 @@ pub enum ModelError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The input convention (scale, mean, std) is not usable.
+    #[error("input convention is invalid: {reason}")]
+    InputConvention {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The recorded source layout does not describe the input shape.
+    #[error("input source layout is invalid: {reason}")]
+    SourceLayout {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The epilogue does not fit the model's output.
+    #[error("epilogue is invalid: {reason}")]
+    Epilogue {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The weights file is not a valid safetensors file (truncated, bad header, bad offsets).
     #[error("{path}: not a valid safetensors file: {reason}")]
     Safetensors {

@@ -11,8 +11,8 @@
 
 use crate::error::ModelError;
 use crate::model::{
-    BinaryDense, BitMatrix, Conv2d, ConvWeights, FeatureMap, HorqDense, InputSpec, IntDense, MaxPool2d, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
-    ThresholdTable, WeightType,
+    BinaryDense, BitMatrix, Conv2d, ConvWeights, Epilogue, FeatureMap, HorqDense, InputConvention, InputSpec, IntDense,
+    IntMatrix, Layer, MaxPool2d, Model, MultiThreshold, SourceLayout, ThresholdOutput, ThresholdTable, WeightType,
 };
 use crate::types::DataType;
 use crate::verify::verify;
@@ -46,6 +46,34 @@ struct ModelFile {
     name: String,
     input: InputFile,
     layers: Vec<LayerFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    epilogue: Option<EpilogueFile>,
+}
+
+/// `s·y + b` per output, applied on the host after the integer outputs.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EpilogueFile {
+    scale: Vec<f64>,
+    bias: Vec<f64>,
+}
+
+/// `(raw · scale − mean[c]) / std[c]` is what the source graph received; absent: the raw integers.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConventionFile {
+    scale: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    mean: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    std: Vec<f64>,
+}
+
+/// The source graph's input layout when the native input is a transpose of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LayoutName {
+    Nchw,
 }
 
 /// The two fields read before anything else, so that another format or version gets a clear
@@ -61,6 +89,12 @@ struct Header {
 struct InputFile {
     shape: Vec<usize>,
     dtype: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    convention: Option<ConventionFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_layout: Option<LayoutName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_shape: Option<Vec<usize>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -383,7 +417,27 @@ pub fn load(dir: &Path) -> Result<Model, ModelError> {
             }
         });
     }
-    let model = Model { name: file.name, input: InputSpec { shape: file.input.shape, dtype }, layers };
+    let convention = match file.input.convention {
+        Some(c) => InputConvention { scale: c.scale, mean: c.mean, std: c.std },
+        None => InputConvention::IDENTITY,
+    };
+    let source = match (file.input.source_layout, file.input.source_shape) {
+        (None, None) => None,
+        (Some(LayoutName::Nchw), Some(s)) => match s[..] {
+            [channels, height, width] => Some(SourceLayout::Nchw { channels, height, width }),
+            _ => {
+                let reason = format!("source_shape {s:?} must be [C, H, W] for the nchw layout");
+                return Err(ModelError::SourceLayout { reason });
+            }
+        },
+        _ => {
+            let reason = "source_layout and source_shape go together".to_string();
+            return Err(ModelError::SourceLayout { reason });
+        }
+    };
+    let input = InputSpec { shape: file.input.shape, dtype, convention, source };
+    let epilogue = file.epilogue.map(|e| Epilogue { scale: e.scale, bias: e.bias });
+    let model = Model { name: file.name, input, layers, epilogue };
     verify(&model)?;
     Ok(model)
 }
@@ -665,8 +719,9 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
         format: FORMAT_NAME.into(),
         version: FORMAT_VERSION,
         name: model.name.clone(),
-        input: InputFile { shape: model.input.shape.clone(), dtype: model.input.dtype.to_string() },
+        input: input_file(&model.input),
         layers,
+        epilogue: model.epilogue.as_ref().map(|e| EpilogueFile { scale: e.scale.clone(), bias: e.bias.clone() }),
     };
     let json_path = dir.join(MODEL_FILE);
     let json = to_json(&file).map_err(|e| ModelError::Json { path: json_path.clone(), message: e.to_string() })?;
@@ -683,6 +738,19 @@ pub fn save(model: &Model, dir: &Path) -> Result<(), ModelError> {
     let bytes = safetensors::serialize(views, &None).map_err(st_err)?;
     fs::write(&weights_path, bytes).map_err(io(weights_path.clone()))?;
     Ok(())
+}
+
+fn input_file(input: &InputSpec) -> InputFile {
+    let c = &input.convention;
+    InputFile {
+        shape: input.shape.clone(),
+        dtype: input.dtype.to_string(),
+        // The identity convention is written as no field, so native models keep their bytes.
+        convention: (*c != InputConvention::IDENTITY)
+            .then(|| ConventionFile { scale: c.scale, mean: c.mean.clone(), std: c.std.clone() }),
+        source_layout: input.source.map(|_| LayoutName::Nchw),
+        source_shape: input.source.map(|s| s.shape()),
+    }
 }
 
 /// Integer weights in the narrowest dtype that holds every one.
@@ -717,7 +785,11 @@ fn to_json(file: &ModelFile) -> Result<String, serde_json::Error> {
         let sep = if i + 1 < file.layers.len() { "," } else { "" };
         out += &format!("    {}{sep}\n", serde_json::to_string(layer)?);
     }
-    out += "  ]\n}\n";
+    out += "  ]";
+    if let Some(e) = &file.epilogue {
+        out += &format!(",\n  \"epilogue\": {}", serde_json::to_string(e)?);
+    }
+    out += "\n}\n";
     Ok(out)
 }
 

@@ -12,6 +12,155 @@ pub struct Model {
     pub input: InputSpec,
     /// Layers in execution order; each consumes the previous one's output.
     pub layers: Vec<Layer>,
+    /// A float affine map applied on the host after the integer outputs, when the source
+    /// network's output has no exact integer form (a last layer's bias or per-channel scale).
+    pub epilogue: Option<Epilogue>,
+}
+
+impl Model {
+    /// A model without an epilogue.
+    pub fn new(name: impl Into<String>, input: InputSpec, layers: Vec<Layer>) -> Self {
+        Self { name: name.into(), input, layers, epilogue: None }
+    }
+
+    /// The epilogue's `s·y + b` for the integer outputs `y`, when the model has one.
+    pub fn epilogue_output(&self, y: &[i64]) -> Option<Vec<f64>> {
+        self.epilogue.as_ref().map(|e| e.apply(y))
+    }
+
+    /// The predicted label for the integer outputs `y`: the index of the first maximum of the
+    /// epilogue's `s·y + b` when there is one, else of `y`.
+    pub fn label(&self, y: &[i64]) -> usize {
+        match &self.epilogue {
+            Some(e) => argmax_f64(&e.apply(y)),
+            None => crate::reference::argmax(y),
+        }
+    }
+}
+
+/// The index of the first maximum (0 for an empty slice; NaN never wins).
+pub fn argmax_f64(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] || values[best].is_nan() {
+            best = i;
+        }
+    }
+    best
+}
+
+/// `out[i] = scale[i] · y[i] + bias[i]` in `f64` on the integer outputs `y`: what the source
+/// graph outputs. The hardware and every bit-exact check stay on `y`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Epilogue {
+    /// One factor per output.
+    pub scale: Vec<f64>,
+    /// One offset per output.
+    pub bias: Vec<f64>,
+}
+
+impl Epilogue {
+    /// The float outputs for the integer outputs `y` (elements past the shorter length are dropped;
+    /// the verifier makes the lengths equal).
+    pub fn apply(&self, y: &[i64]) -> Vec<f64> {
+        y.iter().zip(self.scale.iter().zip(&self.bias)).map(|(&v, (&s, &b))| s * v as f64 + b).collect()
+    }
+}
+
+/// How the raw integers the native model takes relate to what the source network was trained on:
+/// the source graph's input is `(raw · scale − mean[c]) / std[c]` for channel `c` (torchvision's
+/// `ToTensor` then `Normalize`). The importer has folded it into the first layer, so the native
+/// model always takes the raw integers; the convention records what the data must be.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputConvention {
+    /// Factor on the raw integers (e.g. 1/255).
+    pub scale: f64,
+    /// Subtracted after the scale: empty (0), one value for every channel, or one per channel.
+    pub mean: Vec<f64>,
+    /// Divides after the mean: empty (1), one value, or one per channel.
+    pub std: Vec<f64>,
+}
+
+impl Default for InputConvention {
+    fn default() -> Self {
+        Self::IDENTITY
+    }
+}
+
+impl InputConvention {
+    /// The graph receives the raw integers.
+    pub const IDENTITY: Self = Self { scale: 1.0, mean: Vec::new(), std: Vec::new() };
+
+    /// Whether the graph receives the raw integers unchanged.
+    pub fn is_identity(&self) -> bool {
+        self.scale == 1.0 && self.mean.iter().all(|&m| m == 0.0) && self.std.iter().all(|&s| s == 1.0)
+    }
+
+    /// `(a, c)` with `graph_input = a · raw + c` for channel `c`.
+    pub fn affine(&self, channel: usize) -> (f64, f64) {
+        let pick = |v: &[f64], d: f64| match v.len() {
+            0 => d,
+            1 => v[0],
+            _ => v.get(channel).copied().unwrap_or(d),
+        };
+        let (m, sd) = (pick(&self.mean, 0.0), pick(&self.std, 1.0));
+        (self.scale / sd, -m / sd)
+    }
+}
+
+impl std::fmt::Display for InputConvention {
+    /// `raw` for the identity, else e.g. `raw·1/255`, `(raw·1/255 − [0.1307]) / [0.3081]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inv = 1.0 / self.scale;
+        let scale = if self.scale != 1.0 && inv.fract() == 0.0 && inv.abs() < 1e9 {
+            format!("·1/{inv}")
+        } else if self.scale != 1.0 {
+            format!("·{}", self.scale)
+        } else {
+            String::new()
+        };
+        let list = |v: &[f64]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        match (self.mean.is_empty(), self.std.is_empty()) {
+            (true, true) => write!(f, "raw{scale}"),
+            (false, true) => write!(f, "raw{scale} − [{}]", list(&self.mean)),
+            (true, false) => write!(f, "raw{scale} / [{}]", list(&self.std)),
+            (false, false) => write!(f, "(raw{scale} − [{}]) / [{}]", list(&self.mean), list(&self.std)),
+        }
+    }
+}
+
+/// The layout of the source graph's input when it differs from the native one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceLayout {
+    /// The graph took `[N, C, H, W]` (PyTorch, FINN); the native input is channels-last
+    /// `[H, W, C]`.
+    Nchw {
+        /// C.
+        channels: usize,
+        /// H.
+        height: usize,
+        /// W.
+        width: usize,
+    },
+}
+
+impl SourceLayout {
+    /// The source shape without the batch dimension, e.g. `[3, 32, 32]`.
+    pub fn shape(&self) -> Vec<usize> {
+        match *self {
+            SourceLayout::Nchw { channels, height, width } => vec![channels, height, width],
+        }
+    }
+
+    /// The native element index of source element `i` (row-major in the source shape).
+    pub fn native_index(&self, i: usize) -> usize {
+        match *self {
+            SourceLayout::Nchw { channels, height, width } => {
+                let (c, p) = (i / (height * width), i % (height * width));
+                p * channels + c
+            }
+        }
+    }
 }
 
 /// The network input: a flat vector of `len` elements of `dtype` (uint8 pixels).
@@ -21,12 +170,40 @@ pub struct InputSpec {
     pub shape: Vec<usize>,
     /// Element type; `UInt(8)` for images.
     pub dtype: DataType,
+    /// What the source network expected of the raw integers (identity for native models).
+    pub convention: InputConvention,
+    /// The source graph's layout, when the native input is a transposed form of it.
+    pub source: Option<SourceLayout>,
 }
 
 impl InputSpec {
+    /// Raw integers of `dtype` in `shape`, with the identity convention and no source layout.
+    pub fn new(shape: Vec<usize>, dtype: DataType) -> Self {
+        Self { shape, dtype, convention: InputConvention::IDENTITY, source: None }
+    }
+
     /// Number of elements in one input vector.
     pub fn len(&self) -> usize {
         self.shape.iter().product()
+    }
+
+    /// The channel count the convention's per-channel values refer to: the source layout's `C`,
+    /// the first of three dimensions (a row-major `[C, H, W]` input), else 1.
+    pub fn channels(&self) -> usize {
+        match (self.source, &self.shape[..]) {
+            (Some(SourceLayout::Nchw { channels, .. }), _) => channels,
+            (None, &[c, _, _]) => c,
+            _ => 1,
+        }
+    }
+
+    /// The channel of native element `i` (see [`InputSpec::channels`]).
+    pub fn channel_of(&self, i: usize) -> usize {
+        match (self.source, &self.shape[..]) {
+            (Some(SourceLayout::Nchw { channels, .. }), _) => i % channels.max(1),
+            (None, &[_, h, w]) => i / (h * w).max(1),
+            _ => 0,
+        }
     }
 
     /// Whether the input has no elements (never true for a verified model).

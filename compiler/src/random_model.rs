@@ -89,7 +89,7 @@ pub fn random_bnn(name: &str, sizes: &[usize], seed: u64, opts: RandomOptions) -
             }));
         }
     }
-    Model { name: name.into(), input: InputSpec { shape, dtype: DataType::UInt(8) }, layers }
+    Model { name: name.into(), input: InputSpec::new(shape, DataType::UInt(8)), layers, epilogue: None }
 }
 
 fn table(rows: usize, values: Vec<i64>) -> ThresholdTable {

@@ -17,6 +17,10 @@
 //! - Multi-threshold: `count = #{ j : x ≥ T[i mod rows][j] }` for element `i` (row 0 when the
 //!   table is shared, the channel for a feature map); the output is `+1` if `count = 1` else `−1` (bipolar), or `count + bias`.
 //!
+//! The executor returns the integer outputs; a model's epilogue (`s·y + b` on the host,
+//! [`crate::model::Model::epilogue_output`]) and its label ([`crate::model::Model::label`]) are
+//! computed from them, so the hardware is checked against these integers.
+//!
 //! Bipolar activations stay packed from the threshold layer that produces them to the dense
 //! layer that consumes them. [`Executor`] verifies a model once and then runs any number of
 //! inputs; the free functions build one per call.
@@ -403,7 +407,7 @@ mod tests {
         w1.set(0, 0, true);
         Model {
             name: "tiny".into(),
-            input: InputSpec { shape: vec![3], dtype: DataType::UInt(8) },
+            input: InputSpec::new(vec![3], DataType::UInt(8)),
             layers: vec![
                 Layer::Threshold(MultiThreshold {
                     name: "q".into(),
@@ -418,6 +422,7 @@ mod tests {
                 }),
                 Layer::BinaryDense(BinaryDense { name: "fc1".into(), weights: w1 }),
             ],
+            epilogue: None,
         }
     }
 

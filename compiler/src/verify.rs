@@ -7,6 +7,9 @@
 //! 2. The input type is `UInt(b)` with 1 ≤ b ≤ 16 or `Int(b)` with 2 ≤ b ≤ 16 (never bipolar).
 //! 3. The input shape has at least one dimension, no zero dimension, and at most
 //!    [`MAX_INPUT_ELEMENTS`] elements (the product is computed with overflow checks).
+//!    The input convention's scale is finite and positive; its `mean` and `std` have 0, 1 or
+//!    [`crate::model::InputSpec::channels`] finite values, and every `std` is positive. A source
+//!    layout `nchw` of `C×H×W` comes with the native shape `[H, W, C]`, `C > 1`.
 //! 4. Layer names are non-empty, made of `[A-Za-z0-9_]` (they become hardware identifiers),
 //!    at most [`MAX_NAME_LEN`] characters long (they become file names), and unique.
 //! 5. Vector lengths chain. A dense layer's (binary or integer) `in_features` equals the length
@@ -29,6 +32,7 @@
 //!    layer this means `in_features · max|x| ≤ 2³¹ − 1` over the incoming type; for an integer
 //!    one, the exact range of `Σ w·x` over its weights and the incoming type; for a HORQ layer,
 //!    `order · Z · in_features` with `Z` the largest prescaled input magnitude.
+//! 10. An epilogue has one finite scale and one finite bias per element of the model's output.
 //!
 //! Binary weights are ±1 by construction ([`crate::model::BitMatrix`]), integer weights are
 //! integers by construction (the format rejects float tensors), and thresholds are integers
@@ -62,6 +66,7 @@ pub fn verify(model: &Model) -> Result<(), ModelError> {
         return Err(ModelError::EmptyModel);
     }
     check_input(model)?;
+    check_convention(model)?;
     check_names(model)?;
 
     let mut len = model.input.len();
@@ -213,6 +218,49 @@ pub fn verify(model: &Model) -> Result<(), ModelError> {
             }
         };
         range = next_range(layer, range);
+    }
+    if let Some(e) = &model.epilogue {
+        let bad = |reason: String| Err(ModelError::Epilogue { reason });
+        if e.scale.len() != len || e.bias.len() != len {
+            return bad(format!("{} scales and {} biases for an output of {len} elements", e.scale.len(), e.bias.len()));
+        }
+        if let Some(i) = (0..len).find(|&i| !e.scale[i].is_finite() || !e.bias[i].is_finite()) {
+            return bad(format!("element {i}: scale {} and bias {} must be finite", e.scale[i], e.bias[i]));
+        }
+    }
+    Ok(())
+}
+
+fn check_convention(model: &Model) -> Result<(), ModelError> {
+    let input = &model.input;
+    // The layout first: the channel count below depends on it.
+    if let Some(crate::model::SourceLayout::Nchw { channels, height, width }) = input.source {
+        if channels < 2 || input.shape != [height, width, channels] {
+            return Err(ModelError::SourceLayout {
+                reason: format!(
+                    "nchw source [{channels}, {height}, {width}] needs the native shape [{height}, {width}, {channels}] \
+                     with more than one channel, found {:?}",
+                    input.shape
+                ),
+            });
+        }
+    }
+    let c = &input.convention;
+    let bad = |reason: String| Err(ModelError::InputConvention { reason });
+    if !(c.scale.is_finite() && c.scale > 0.0) {
+        return bad(format!("scale {} must be finite and positive", c.scale));
+    }
+    let channels = input.channels();
+    for (what, v) in [("mean", &c.mean), ("std", &c.std)] {
+        if v.len() > 1 && v.len() != channels {
+            return bad(format!("{} {what} values for an input of {channels} channels (give 1 or {channels})", v.len()));
+        }
+        if let Some(x) = v.iter().find(|x| !x.is_finite()) {
+            return bad(format!("{what} {x} is not finite"));
+        }
+    }
+    if let Some(s) = c.std.iter().find(|&&s| s <= 0.0) {
+        return bad(format!("std {s} must be positive"));
     }
     Ok(())
 }
@@ -435,7 +483,7 @@ mod tests {
     }
 
     fn model(layers: Vec<Layer>) -> Model {
-        Model { name: "m".into(), input: InputSpec { shape: vec![4], dtype: DataType::UInt(8) }, layers }
+        Model { name: "m".into(), input: InputSpec::new(vec![4], DataType::UInt(8)), layers, epilogue: None }
     }
 
     #[test]

@@ -33,7 +33,7 @@ fn quantizer(rows: usize, thresholds: Vec<i64>) -> Layer {
 }
 
 fn model(shape: Vec<usize>, layers: Vec<Layer>) -> Model {
-    Model { name: "cnn".into(), input: InputSpec { shape, dtype: DataType::UInt(8) }, layers }
+    Model { name: "cnn".into(), input: InputSpec::new(shape, DataType::UInt(8)), layers, epilogue: None }
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn set_tensor(tensors: &mut [Tensor], name: &str, dtype: Dtype, shape: Vec<usize
 fn loads_hand_written_model_and_runs_it() {
     let m = load_with(&good_json(), &good_tensors()).unwrap();
     assert_eq!(m.name, "small");
-    assert_eq!(m.input, InputSpec { shape: vec![1, 2, 2], dtype: DataType::UInt(8) });
+    assert_eq!(m.input, InputSpec::new(vec![1, 2, 2], DataType::UInt(8)));
     assert_eq!(m.layers.len(), 4);
     let Layer::BinaryDense(fc0) = &m.layers[1] else { panic!("fc0 is dense") };
     assert!(fc0.weights.get(0, 0) && !fc0.weights.get(0, 1) && fc0.weights.get(2, 3) && !fc0.weights.get(2, 2));
@@ -98,7 +98,7 @@ fn round_trip_is_exact_and_deterministic() {
         // Dense directly on raw int4 inputs.
         Model {
             name: "raw".into(),
-            input: InputSpec { shape: vec![70], dtype: DataType::Int(4) },
+            input: InputSpec::new(vec![70], DataType::Int(4)),
             layers: vec![Layer::BinaryDense(BinaryDense {
                 name: "fc".into(),
                 weights: {
@@ -108,6 +108,7 @@ fn round_trip_is_exact_and_deterministic() {
                     w
                 },
             })],
+            epilogue: None,
         },
     ];
     for m in &models {
@@ -512,4 +513,54 @@ fn threshold_on_bipolar_is_refused() {
     let mut t = good_tensors();
     set_tensor(&mut t, "q.t", Dtype::I64, vec![1, 1], i64s(&[0]));
     assert!(matches!(load_with(&j, &t), Err(ModelError::ThresholdOnBipolar { layer }) if layer == "again"));
+}
+
+/// The input convention, the source layout and the epilogue: written only when present (a
+/// model.json without them loads with the identity convention), read back exactly, and checked.
+#[test]
+fn convention_layout_and_epilogue() {
+    use bitloom_compiler::model::{Epilogue, InputConvention, SourceLayout};
+    // an old model.json (no convention, no layout, no epilogue) loads as before
+    let m = load_with(&good_json(), &good_tensors()).unwrap();
+    assert_eq!(m.input.convention, InputConvention::IDENTITY);
+    assert_eq!((m.input.source, m.epilogue.as_ref()), (None, None));
+
+    let mut j = good_json();
+    j["input"] = json!({"shape": [2, 1, 2], "dtype": "uint8", "convention": {"scale": 1.0 / 255.0, "mean": [0.5, 0.25], "std": [0.2, 0.1]},
+        "source_layout": "nchw", "source_shape": [2, 2, 1]});
+    j["epilogue"] = json!({"scale": [0.1, 1.0 / 3.0], "bias": [-0.7, 2.5e-7]});
+    let m = load_with(&j, &good_tensors()).unwrap();
+    assert_eq!(m.input.convention, InputConvention { scale: 1.0 / 255.0, mean: vec![0.5, 0.25], std: vec![0.2, 0.1] });
+    assert_eq!(m.input.source, Some(SourceLayout::Nchw { channels: 2, height: 2, width: 1 }));
+    assert_eq!(m.epilogue, Some(Epilogue { scale: vec![0.1, 1.0 / 3.0], bias: vec![-0.7, 2.5e-7] }));
+    assert_eq!(m.epilogue_output(&[10, 3]), Some(vec![0.1 * 10.0 - 0.7, 1.0 + 2.5e-7]));
+    assert_eq!(m.label(&[10, 3]), 1, "argmax of s·y + b");
+    assert_eq!(reference::argmax(&[10, 3]), 0, "argmax of y");
+    let dir = tempfile::tempdir().unwrap();
+    format::save(&m, dir.path()).unwrap();
+    assert_eq!(format::load(dir.path()).unwrap(), m, "floats read back bit for bit");
+
+    let err = |f: &dyn Fn(&mut Value)| {
+        let mut j = j.clone();
+        f(&mut j);
+        load_with(&j, &good_tensors()).unwrap_err().to_string()
+    };
+    let e = err(&|j| j["epilogue"]["scale"] = json!([1.0]));
+    assert!(e.contains("epilogue is invalid: 1 scales and 2 biases for an output of 2 elements"), "{e}");
+    // JSON has no NaN; a model built in code can
+    let nan = Model { epilogue: Some(Epilogue { scale: vec![1.0, 1.0], bias: vec![0.0, f64::NAN] }), ..m.clone() };
+    let e = bitloom_compiler::verify::verify(&nan).unwrap_err().to_string();
+    assert!(e.contains("element 1: scale 1 and bias NaN must be finite"), "{e}");
+    let e = err(&|j| j["input"]["convention"]["scale"] = json!(0.0));
+    assert!(e.contains("input convention is invalid: scale 0 must be finite and positive"), "{e}");
+    let e = err(&|j| j["input"]["convention"]["std"] = json!([1.0, 0.0]));
+    assert!(e.contains("std 0 must be positive"), "{e}");
+    let e = err(&|j| j["input"]["convention"]["mean"] = json!([0.1, 0.2, 0.3]));
+    assert!(e.contains("3 mean values for an input of 2 channels"), "{e}");
+    let e = err(&|j| j["input"]["source_shape"] = json!([1, 2, 2]));
+    assert!(e.contains("nchw source [1, 2, 2] needs the native shape [2, 2, 1]"), "{e}");
+    let e = err(&|j| j["input"]["source_layout"] = json!(null));
+    assert!(e.contains("source_layout and source_shape go together"), "{e}");
+    let e = err(&|j| j["input"]["source_layout"] = json!("nhwc"));
+    assert!(e.contains("unknown variant `nhwc`"), "{e}");
 }

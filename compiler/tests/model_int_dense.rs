@@ -25,7 +25,7 @@ fn dense(name: &str, rows: usize, cols: usize, values: Vec<i32>, weight_type: We
 }
 
 fn model(layers: Vec<Layer>, len: usize) -> Model {
-    Model { name: "int".into(), input: InputSpec { shape: vec![len], dtype: DataType::UInt(8) }, layers }
+    Model { name: "int".into(), input: InputSpec::new(vec![len], DataType::UInt(8)), layers, epilogue: None }
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn verifier_types_ranges_and_errors() {
     assert!(matches!(verify(&wide), Err(ModelError::WeightOutOfType { .. })));
     let wide = model(vec![dense("fc", 1, 3, vec![32767; 3], WeightType::Int(16))], 3);
     verify(&wide).unwrap();
-    let huge = Model { input: InputSpec { shape: vec![70_000], dtype: DataType::UInt(16) }, ..model(vec![], 1) };
+    let huge = Model { input: InputSpec::new(vec![70_000], DataType::UInt(16)), ..model(vec![], 1) };
     let huge = Model { layers: vec![dense("fc", 1, 70_000, vec![32767; 70_000], WeightType::Int(16))], ..huge };
     assert!(matches!(verify(&huge), Err(ModelError::TooWide { .. })), "{:?}", verify(&huge));
     let len = model(vec![quantizer(), dense("fc", 2, 4, vec![0; 8], WeightType::Int(2))], 3);

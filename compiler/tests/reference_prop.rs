@@ -88,8 +88,9 @@ fn build(s: &Spec) -> Option<Model> {
     let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
     let mut model = Model {
         name: "prop".into(),
-        input: InputSpec { shape: vec![s.input_len], dtype: s.input_dtype },
+        input: InputSpec::new(vec![s.input_len], s.input_dtype),
         layers: vec![],
+        epilogue: None,
     };
     let range = |m: &Model| value_ranges(m).last().copied().unwrap_or((m.input.dtype.min(), m.input.dtype.max()));
     let r = range(&model);

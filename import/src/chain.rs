@@ -521,7 +521,7 @@ pub fn to_chain(g: &Graph, input_dtype: Option<DataType>) -> Result<Chain, Impor
                     "transposing a computed tensor is not supported: the native layers work on the flattened vector",
                 ))
             }
-            Op::Sqrt | Op::Reciprocal | Op::Shape { .. } | Op::Gather { .. } | Op::Concat { .. } | Op::Constant(_) => {
+            Op::Sqrt | Op::Reciprocal | Op::Pow | Op::Shape { .. } | Op::Gather { .. } | Op::Concat { .. } | Op::Constant(_) => {
                 return Err(node.unsupported("this op is only supported on constants, not on the computed tensor"))
             }
         }

@@ -69,11 +69,19 @@ pub enum ImportError {
         /// Why it cannot be imported.
         reason: String,
     },
-    /// The graph's output cannot be produced by the native model (e.g. a per-channel scale after
-    /// the last layer, which would change the predicted label).
+    /// The graph's output cannot be produced by the native model, even with an epilogue (a
+    /// feature map with several channels, a non-finite scale).
     #[error("graph output: {reason}")]
     Output {
         /// Why.
+        reason: String,
+    },
+    /// The input convention looks wrong: the first quantizer's thresholds collapse onto the edge
+    /// of the raw input range (a graph trained on `x/255` imported as if it took raw pixels), or
+    /// the convention given does not fit the input.
+    #[error("input convention: {reason}")]
+    Input {
+        /// What is wrong and what to do.
         reason: String,
     },
     /// The native model built from the graph breaks an invariant of the model verifier (for

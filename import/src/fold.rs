@@ -3,7 +3,7 @@
 //! - A node whose inputs are all constants is evaluated and removed; its outputs become
 //!   constants. This folds weight quantizers (`Quant`/`BipolarQuant` on initializers), the
 //!   `Transpose` Brevitas puts after them, scale chains such as TensorNorm's
-//!   `Reciprocal(Sqrt(var + eps))`, and `Constant` nodes.
+//!   `Reciprocal(Sqrt(var + eps))` or `Pow(var + eps, 0.5)`, and `Constant` nodes.
 //! - `Shape` of a computed value whose shape is known is a constant too, so the
 //!   `Shape → Gather → Unsqueeze → Concat → Reshape` chain that `x.view(x.shape[0], -1)` exports
 //!   folds to a constant-shape `Reshape`.
@@ -122,6 +122,7 @@ fn eval(node: &Node, c: &[Option<&Tensor>]) -> Result<Vec<Tensor>, ImportError> 
         Op::Neg => vec![arg(0)?.map(|x| -x)],
         Op::Sqrt => vec![arg(0)?.map(f64::sqrt)],
         Op::Reciprocal => vec![arg(0)?.map(|x| 1.0 / x)],
+        Op::Pow => zip(f64::powf)?,
         Op::Relu => vec![arg(0)?.map(|x| x.max(0.0))],
         // ONNX Sign on constants: sign(0) = 0.
         Op::Sign => vec![arg(0)?.map(|x| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 })],
@@ -256,7 +257,7 @@ fn infer(node: &Node, s: &[Option<&Vec<usize>>], c: &[Option<&Tensor>]) -> Resul
         Ok(v)
     };
     match &node.op {
-        Op::Add | Op::Sub | Op::Mul | Op::Div => {
+        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow => {
             let b = operand(1).ok_or_else(|| node.invalid("input 1 has no known shape"))?;
             one(crate::tensor::broadcast_shape(&x, &b).ok_or_else(|| format!("shapes {x:?} and {b:?} do not broadcast")))
         }

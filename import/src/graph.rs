@@ -153,6 +153,8 @@ pub enum Op {
     Sqrt,
     /// `Reciprocal` (constants only).
     Reciprocal,
+    /// `Pow` (constants only: TensorNorm's `Pow(var + eps, 0.5)`).
+    Pow,
     /// `Add`.
     Add,
     /// `Sub`.
@@ -578,7 +580,7 @@ impl<'a> Attrs<'a> {
 
 /// The ops the importer knows, for the "unsupported op" message.
 pub const SUPPORTED_OPS: &str = "MatMul, Gemm, BatchNormalization, Sign, Relu (before a quantizer), Add, Sub, Mul, Div, Neg, \
-     Reshape, Flatten, Squeeze, Unsqueeze, Identity, TopK, Transpose/Shape/Gather/Concat/Cast/Sqrt/Reciprocal/Constant \
+     Reshape, Flatten, Squeeze, Unsqueeze, Identity, TopK, Transpose/Shape/Gather/Concat/Cast/Sqrt/Reciprocal/Pow/Constant \
      (on constants), Quant, BipolarQuant, MultiThreshold, XnorPopcountMatMul, Conv, MaxPool";
 
 /// The window attributes of `Conv` (`group`) or `MaxPool` (`ceil_mode`).
@@ -671,6 +673,10 @@ fn parse_op(n: &NodeProto, name: &str, inputs: &[Option<ValueId>]) -> Result<Op,
         ("Reciprocal", true, _) => {
             arity(1, 1)?;
             Op::Reciprocal
+        }
+        ("Pow", true, _) => {
+            arity(2, 2)?;
+            Op::Pow
         }
         ("Add" | "Sub" | "Mul" | "Div", true, _) => {
             arity(2, 2)?;

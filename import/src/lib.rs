@@ -31,6 +31,7 @@ pub mod wire;
 pub use error::ImportError;
 pub use lower::{Imported, LayerInfo};
 
+use bitloom_compiler::model::InputConvention;
 use bitloom_compiler::types::DataType;
 use std::path::Path;
 
@@ -38,13 +39,19 @@ use std::path::Path;
 pub const MAX_ONNX_BYTES: u64 = 1 << 30;
 
 /// Options of an import.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImportOptions {
     /// The model's name (default: the graph's name).
     pub name: Option<String>,
     /// The input element type (default: the input's `finn_datatype` annotation when it is an
     /// integer type, else `uint8`).
     pub input_dtype: Option<DataType>,
+    /// What the graph expects of the raw integers (`graph_input = (raw·scale − mean[c]) / std[c]`);
+    /// folded into the first layer and recorded in the model. Default: the raw integers.
+    pub convention: InputConvention,
+    /// Import even when the input quantizer's thresholds collapse onto the edge of the input
+    /// range (the sign of a wrong convention).
+    pub allow_collapsed_input: bool,
 }
 
 /// Imports an ONNX model from its bytes.
@@ -53,7 +60,7 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Imported, I
     let g = graph::Graph::from_proto(&proto)?;
     let g = fold::fold_constants(g)?;
     let c = chain::to_chain(&g, options.input_dtype)?;
-    let s = streamline::streamline(&c)?;
+    let s = streamline::streamline(&c, &options.convention, options.allow_collapsed_input)?;
     lower::lower(s, options.name.as_deref())
 }
 

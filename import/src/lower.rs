@@ -70,7 +70,7 @@ pub fn lower(s: Streamlined, name: Option<&str>) -> Result<Imported, ImportError
         None if !s.name.trim().is_empty() => s.name.trim().to_string(),
         None => "imported".to_string(),
     };
-    let model = Model { name: model_name, input: s.input, layers };
+    let model = Model { name: model_name, input: s.input, layers, epilogue: s.epilogue };
     verify(&model)?;
     Ok(Imported { model, layers: infos, output: s.output, notes: s.notes })
 }
@@ -124,10 +124,19 @@ impl Imported {
             len = layer.output_len(len);
         }
         let last = m.layers.last().map_or("", |l| l.name());
-        let out = match &self.output.label {
-            Some(topk) => format!("label = argmax of {last} ({topk})"),
-            None => format!("{last}, graph output = {}·y + {}", self.output.scale, self.output.offset),
+        let out = match (&self.output.label, self.output.epilogue) {
+            (Some(topk), false) => format!("label = argmax of {last} ({topk})"),
+            (Some(topk), true) => format!("label = argmax of the epilogue s·y + b of {last} ({topk})"),
+            (None, false) => format!("{last}, graph output = {}·y + {}", self.output.scale, self.output.offset),
+            (None, true) => format!("{last}, graph output = epilogue s·y + b (per output)"),
         };
+        let convention = &m.input.convention;
+        if !convention.is_identity() {
+            parts[0] += &format!(", convention {convention}");
+        }
+        if let Some(src) = m.input.source {
+            parts[0] += &format!(" (source NCHW {:?})", src.shape());
+        }
         format!("{}: {} layers: {} → {out}", m.name, m.layers.len(), parts.join(" → "))
     }
 }

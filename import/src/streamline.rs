@@ -45,18 +45,25 @@
 //!   channel, else one per element.
 //! - A quantizer right after a bipolar layer: the bipolar layer is turned into a 0/1 integer
 //!   layer first (the native format does not threshold ±1 values).
+//! - **The input convention** (`graph_input = (raw·scale − mean[c]) / std[c]`) is the first
+//!   affine step: `s[i] = scale/std[c]`, `b[i] = −mean[c]/std[c]` for the channel `c` of element
+//!   `i`. When the first layer quantizes the raw input and every one of its thresholds lies
+//!   within 2 % of an edge of the input range (`lo ..= lo + m` or `hi + 1 − m ..= hi + 1`,
+//!   `m = max(1, (hi − lo + 1)/50)`), the graph almost certainly expects scaled data (a graph
+//!   trained on `x/255` fed raw 0..255 puts every cut at 0 or 1): that is refused unless allowed.
 //! - **The output**: the graph's output is `s ⊙ q + b` of the last layer. The native model
-//!   outputs `q`; that keeps the predicted label (argmax, or the `TopK` index) only when every
-//!   element has the same positive `s` and the same `b`, so that is required (after negating
-//!   rows of a final dense layer where `s < 0`, and rescaling the rows of a final integer dense
-//!   layer to the smallest row scale when the ratios are integers), and the scale and offset are
-//!   reported.
+//!   outputs `q`; that keeps the predicted label (argmax, or the `TopK` index) when every
+//!   element has the same positive `s` and the same `b` (after negating rows of a final dense
+//!   layer where `s < 0`, and rescaling the rows of a final integer dense layer to the smallest
+//!   row scale when the ratios are integers), and the scale and offset are reported. Otherwise
+//!   (a last layer's float bias, per-channel scales) `s` and `b` become the model's
+//!   [`Epilogue`], applied on the host after the integer outputs.
 
 use crate::chain::{Chain, Cut, Quantizer, Step, StepKind};
 use crate::error::ImportError;
 use bitloom_compiler::model::{
-    int_dot_range, BinaryDense, BitMatrix, Conv2d, ConvWeights, FeatureMap, InputSpec, IntDense, IntMatrix, Layer, MaxPool2d,
-    MultiThreshold, ThresholdOutput, ThresholdTable, WeightType,
+    int_dot_range, BinaryDense, BitMatrix, Conv2d, ConvWeights, Epilogue, FeatureMap, InputConvention, InputSpec, IntDense,
+    IntMatrix, Layer, MaxPool2d, MultiThreshold, SourceLayout, ThresholdOutput, ThresholdTable, WeightType,
 };
 
 /// Relative tolerance when comparing float magnitudes that must be equal.
@@ -74,8 +81,11 @@ pub struct OutputMap {
     /// See `scale`.
     pub offset: f64,
     /// The nodes after the last layer whose scale and offset are dropped (they do not change
-    /// the label).
+    /// the label) or kept in the epilogue.
     pub folded: Vec<String>,
+    /// Whether the scale and offset differ per output and live in the model's epilogue
+    /// (`scale`, `offset` are then element 0's).
+    pub epilogue: bool,
 }
 
 /// The streamlined network: native layers (named after their ONNX nodes, not yet sanitised).
@@ -91,6 +101,8 @@ pub struct Streamlined {
     pub sources: Vec<Vec<String>>,
     /// The output.
     pub output: OutputMap,
+    /// The float map after the integer outputs, when they differ per output.
+    pub epilogue: Option<Epilogue>,
     /// Notes carried from earlier passes.
     pub notes: Vec<String>,
 }
@@ -120,13 +132,42 @@ struct State {
     notes: Vec<String>,
 }
 
-/// Streamlines the chain (see the module documentation).
-pub fn streamline(chain: &Chain) -> Result<Streamlined, ImportError> {
+/// Streamlines the chain (see the module documentation). `convention` is what the graph
+/// expects of the raw integers; `allow_collapsed` accepts an input quantizer whose thresholds
+/// collapse onto the edge of the input range.
+pub fn streamline(
+    chain: &Chain,
+    convention: &InputConvention,
+    allow_collapsed: bool,
+) -> Result<Streamlined, ImportError> {
     let n: usize = chain.input_shape.iter().product();
     let dtype = chain.input_dtype;
+    let input = InputSpec {
+        shape: chain.input_shape.clone(),
+        dtype,
+        convention: convention.clone(),
+        source: chain.input_map.filter(|m| m.channels > 1).map(|m| SourceLayout::Nchw {
+            channels: m.channels,
+            height: m.height,
+            width: m.width,
+        }),
+    };
+    let channels = input.channels();
+    for (what, v) in [("--input-mean", &convention.mean), ("--input-std", &convention.std)] {
+        if v.len() > 1 && v.len() != channels {
+            return Err(ImportError::Input {
+                reason: format!(
+                    "{what} has {} values, but the input {:?} has {channels} channels (give 1 or {channels})",
+                    v.len(),
+                    chain.input_shape
+                ),
+            });
+        }
+    }
+    let (s, b): (Vec<f64>, Vec<f64>) = (0..n).map(|i| convention.affine(input.channel_of(i))).unzip();
     let mut st = State {
-        s: vec![1.0; n],
-        b: vec![0.0; n],
+        s,
+        b,
         range: (dtype.min(), dtype.max()),
         producer: Producer::Input,
         pooled: false,
@@ -136,6 +177,8 @@ pub fn streamline(chain: &Chain) -> Result<Streamlined, ImportError> {
         sources: Vec::new(),
         notes: chain.notes.clone(),
     };
+    // The threshold layer quantizing the raw input, if any, and its step.
+    let mut input_quantizer = None;
     for step in &chain.steps {
         match &step.kind {
             StepKind::Affine { scale, bias } => {
@@ -151,17 +194,64 @@ pub fn streamline(chain: &Chain) -> Result<Streamlined, ImportError> {
                 conv(&mut st, step, *input, *kernel, *stride, *out_channels, weight, bias)?
             }
             StepKind::MaxPool { input, kernel, stride } => max_pool(&mut st, step, *input, *kernel, *stride)?,
-            StepKind::Quantize(q) => quantize(&mut st, step, q)?,
+            StepKind::Quantize(q) => {
+                let on_input = st.producer == Producer::Input;
+                quantize(&mut st, step, q)?;
+                if on_input {
+                    input_quantizer = Some((st.layers.len() - 1, step));
+                }
+            }
         }
     }
-    let output = finish(&mut st, chain)?;
-    Ok(Streamlined {
-        name: chain.name.clone(),
-        input: InputSpec { shape: chain.input_shape.clone(), dtype },
-        layers: st.layers,
-        sources: st.sources,
-        output,
-        notes: st.notes,
+    let (output, epilogue) = finish(&mut st, chain)?;
+    // Checked last, so that what cannot be imported at all is reported first.
+    if let (Some((layer, step)), false) = (input_quantizer, allow_collapsed) {
+        check_not_collapsed(&st.layers[layer], step, dtype, convention)?;
+    }
+    if !convention.is_identity() {
+        st.notes.push(format!("input convention {convention} folded into the first layer"));
+    }
+    let (layers, sources, notes) = (st.layers, st.sources, st.notes);
+    Ok(Streamlined { name: chain.name.clone(), input, layers, sources, output, epilogue, notes })
+}
+
+/// Refuses an input quantizer whose every threshold lies within 2 % of an edge of the raw
+/// input range: the graph then cannot tell raw inputs apart, which is what a graph trained on
+/// scaled data (`x/255`) does with raw pixels.
+fn check_not_collapsed(
+    layer: &Layer,
+    step: &Step,
+    dtype: bitloom_compiler::types::DataType,
+    convention: &InputConvention,
+) -> Result<(), ImportError> {
+    let (lo, hi) = (dtype.min(), dtype.max());
+    // Inputs of a few values (binary, 2- and 3-bit) have every threshold near an edge legitimately.
+    if hi - lo < 8 {
+        return Ok(());
+    }
+    let Layer::Threshold(t) = layer else { return Ok(()) };
+    // The band at each edge: 2 % of the range, at least one value (0..=5 and 251..=256 for uint8).
+    let band = ((hi - lo + 1) / 50).max(1);
+    let values = t.thresholds.values();
+    if !values.iter().all(|&v| v <= lo + band || v > hi - band) {
+        return Ok(());
+    }
+    let mut distinct: Vec<i64> = values.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let hint = if convention.is_identity() {
+        "the graph most likely expects scaled inputs: give the convention it was trained with, e.g. --input-scale 1/255 \
+         (and --input-mean/--input-std for a Normalize)"
+    } else {
+        "the convention given does not match what the graph expects: check --input-scale, --input-mean and --input-std"
+    };
+    Err(ImportError::Input {
+        reason: format!(
+            "node {} ({}): every threshold of the input quantizer lies at the edge of the raw input range {lo}..={hi} \
+             (thresholds {distinct:?} under the convention {convention}), so it cannot tell raw inputs apart; {hint}; \
+             --allow-collapsed-input imports it anyway",
+            step.node, step.op
+        ),
     })
 }
 
@@ -727,7 +817,7 @@ fn quantize(st: &mut State, step: &Step, q: &Quantizer) -> Result<(), ImportErro
     Ok(())
 }
 
-fn finish(st: &mut State, chain: &Chain) -> Result<OutputMap, ImportError> {
+fn finish(st: &mut State, chain: &Chain) -> Result<(OutputMap, Option<Epilogue>), ImportError> {
     if st.layers.is_empty() {
         return Err(ImportError::Model {
             reason: "the graph has no MatMul/Gemm and no quantizer: there is no layer to import".into(),
@@ -736,25 +826,34 @@ fn finish(st: &mut State, chain: &Chain) -> Result<OutputMap, ImportError> {
     negate_negative_rows(st)?;
     unify_output_scale(st)?;
     let (s0, b0) = (st.s[0], st.b[0]);
-    let bad_scale = st.s.iter().position(|&s| !(s > 0.0 && s.is_finite() && close(s, s0)));
-    let bad_offset = st.b.iter().position(|&b| !b.is_finite() || (b - b0).abs() > REL_TOL * s0.abs());
-    if let Some(i) = bad_scale.or(bad_offset) {
+    if let Some(i) = (0..st.s.len()).find(|&i| !st.s[i].is_finite() || !st.b[i].is_finite()) {
         let last = st.layers.last().map_or("", |l| l.name());
-        let from = if st.pending.is_empty() {
-            String::new()
-        } else {
-            format!("; the nodes after it are {}", st.pending.join(", "))
-        };
         return Err(ImportError::Output {
             reason: format!(
-                "the graph's output is s·y + b of the integers y of the last layer ({last}), with s = {s0}, b = {b0} for element 0 \
-                 but s = {}, b = {} for element {i}{from}. The native model outputs y itself, which keeps the predicted label only \
-                 when every element has the same positive scale and the same offset",
+                "the graph's output is s·y + b of the integers y of the last layer ({last}), with s = {}, b = {} for element {i}: \
+                 not finite",
                 st.s[i], st.b[i]
             ),
         });
     }
-    Ok(OutputMap { label: chain.label.clone(), scale: s0, offset: b0, folded: std::mem::take(&mut st.pending) })
+    let uniform =
+        st.s.iter().all(|&s| s > 0.0 && close(s, s0)) && st.b.iter().all(|&b| (b - b0).abs() <= REL_TOL * s0.abs());
+    let epilogue = (!uniform).then(|| Epilogue { scale: st.s.clone(), bias: st.b.clone() });
+    if epilogue.is_some() {
+        let last = st.layers.last().map_or("", |l| l.name());
+        st.notes.push(format!(
+            "the graph's output is s·y + b with a scale and offset per output after {last}: kept as the epilogue, applied on \
+             the host after the integer outputs (the label is the argmax of s·y + b)"
+        ));
+    }
+    let output = OutputMap {
+        label: chain.label.clone(),
+        scale: s0,
+        offset: b0,
+        folded: std::mem::take(&mut st.pending),
+        epilogue: epilogue.is_some(),
+    };
+    Ok((output, epilogue))
 }
 
 #[cfg(test)]

@@ -249,6 +249,8 @@ fn maxpool_geometry_the_native_format_cannot_hold() {
     assert_node(&e, "MaxPool_1", "MaxPool", "attribute \"kernel_shape\" is required");
     // ceil_mode that adds no partial window (5 − 3 is a multiple of the stride 2) is harmless.
     let mut g = pool(vec![ints("kernel_shape", &[3, 3]), ints("strides", &[2, 2]), int("ceil_mode", 1)]);
+    // signed inputs: Sign then cuts the range in the middle (on uint8 it would be constant)
+    g.annotate_input("INT8");
     let w = g.c(&[4, 1], &[1.0; 4]);
     g.apply("MatMul", &[&w]);
     g.import().unwrap();
@@ -482,18 +484,52 @@ fn quantizer_and_topk_limits() {
 }
 
 #[test]
-fn output_that_would_change_the_label() {
+fn output_that_is_not_finite() {
+    // a per-output scale is an epilogue (ops.rs); an infinite one is refused
     let mut g = valid();
-    let c = g.c(&[2], &[1.0, 2.0]);
+    let c = g.c(&[2], &[1.0, f32::INFINITY]);
     g.apply("Mul", &[&c]);
     let e = g.import().unwrap_err();
     assert!(matches!(e, ImportError::Output { .. }), "{e}");
-    assert!(e.to_string().contains("the nodes after it are Mul_4"), "{e}");
+    assert!(e.to_string().contains("for element 1: not finite"), "{e}");
+}
 
-    let mut g = valid();
-    let c = g.c(&[2], &[0.0, 0.5]);
-    g.apply("Add", &[&c]);
-    assert!(g.import().unwrap_err().to_string().contains("same positive scale and the same offset"));
+#[test]
+fn pow_on_the_computed_tensor_is_refused() {
+    let mut g = G::new(&[1, 4]);
+    let two = g.c(&[], &[2.0]);
+    g.apply("Pow", &[&two]);
+    g.apply("Sign", &[]);
+    assert_node(&g.import().unwrap_err(), "Pow_0", "Pow", "only supported on constants");
+}
+
+/// An input quantizer whose cuts all fall at the edge of the raw range (a graph expecting
+/// x/255 fed raw pixels) is refused with the fix and the override; the right convention or the
+/// override imports it.
+#[test]
+fn collapsed_input_thresholds_are_refused() {
+    use bitloom_compiler::model::InputConvention;
+    let build = || {
+        let mut g = G::new(&[1, 4]);
+        let (two, one) = (g.c(&[], &[2.0]), g.c(&[], &[1.0]));
+        g.apply("Mul", &[&two]);
+        g.apply("Sub", &[&one]);
+        let (s, z, b) = (g.c(&[], &[1.0 / 128.0]), g.c(&[], &[0.0]), g.c(&[], &[8.0]));
+        g.op("Quant", QONNX, &["", &s, &z, &b], vec![int("signed", 1), int("narrow", 0), string("rounding_mode", "ROUND")]);
+        let w = g.c(&[4, 2], &pm(&[1, 0, 1, 1, 0, 0, 1, 0]));
+        g.apply("MatMul", &[&w]);
+        g
+    };
+    let e = build().import().unwrap_err();
+    assert!(matches!(e, ImportError::Input { .. }), "{e}");
+    let s = e.to_string();
+    assert!(s.contains("node Quant_2 (Quant): every threshold of the input quantizer lies at the edge"), "{s}");
+    assert!(s.contains("thresholds [1] under the convention raw") && s.contains("--input-scale 1/255") && s.contains("--allow-collapsed-input"), "{s}");
+    let scaled = ImportOptions { convention: InputConvention { scale: 1.0 / 255.0, ..Default::default() }, ..Default::default() };
+    let m = build().import_with(&scaled).unwrap();
+    assert_eq!(m.model.input.convention.scale, 1.0 / 255.0);
+    let forced = ImportOptions { allow_collapsed_input: true, ..Default::default() };
+    build().import_with(&forced).unwrap();
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! each negative one fails with an error naming its node. One test reruns the script and
 //! compares its output with the committed files when Python with `onnx` is present.
 
-use bitloom_compiler::model::{IntDense, Layer, WeightType};
+use bitloom_compiler::model::{InputConvention, IntDense, Layer, SourceLayout, WeightType};
 use bitloom_compiler::{data, reference};
 use bitloom_import::{import_file, ImportError, ImportOptions};
 use std::path::{Path, PathBuf};
@@ -18,22 +18,54 @@ fn fixture(name: &str) -> PathBuf {
     data_dir().join("onnx").join(name)
 }
 
-fn expected_labels(name: &str) -> Vec<usize> {
+fn expected(name: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(fixture(&format!("{name}.expected.json"))).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["images"], "mnist-images.idx.gz");
-    v["labels"].as_array().unwrap().iter().map(|l| l.as_u64().unwrap() as usize).collect()
+    serde_json::from_str(&text).unwrap()
+}
+
+fn expected_labels(name: &str) -> Vec<usize> {
+    expected(name)["labels"].as_array().unwrap().iter().map(|l| l.as_u64().unwrap() as usize).collect()
+}
+
+/// The convention the fixture's float graph was evaluated with (outside the graph), as the
+/// import options take it; the identity when it has none.
+fn convention(name: &str) -> InputConvention {
+    let v = expected(name);
+    let Some(c) = v.get("convention") else { return InputConvention::IDENTITY };
+    let list = |k: &str| c.get(k).map_or(Vec::new(), |a| a.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect());
+    assert_eq!(c["input_scale"], "1/255");
+    InputConvention { scale: 1.0 / 255.0, mean: list("input_mean"), std: list("input_std") }
+}
+
+/// The fixture's images as native input vectors: an NCHW array is transposed channels-last as
+/// the model's source layout says (what `bitloom infer` does).
+fn images(name: &str, model: &bitloom_compiler::model::Model) -> Vec<Vec<u8>> {
+    let file = expected(name)["images"].as_str().unwrap().to_string();
+    let images = data::load_images(&data_dir().join(file)).unwrap();
+    images
+        .iter()
+        .map(|x| match model.input.source {
+            None => x.to_vec(),
+            Some(src) => {
+                let mut v = vec![0; x.len()];
+                x.iter().enumerate().for_each(|(i, &p)| v[src.native_index(i)] = p);
+                v
+            }
+        })
+        .collect()
+}
+
+fn options(name: &str) -> ImportOptions {
+    ImportOptions { convention: convention(name), ..Default::default() }
 }
 
 fn check_labels(name: &str) -> bitloom_import::Imported {
-    let imported = import_file(&fixture(&format!("{name}.onnx")), &ImportOptions::default())
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let images = data::load_images(&data_dir().join("mnist-images.idx.gz")).unwrap();
+    let imported = import_file(&fixture(&format!("{name}.onnx")), &options(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let inputs = images(name, &imported.model);
     let expected = expected_labels(name);
-    assert_eq!(expected.len(), images.count);
-    let inputs: Vec<&[u8]> = images.iter().collect();
+    assert_eq!(expected.len(), inputs.len());
     let outputs = reference::run_batch(&imported.model, &inputs).unwrap();
-    let got: Vec<usize> = outputs.iter().map(|o| reference::argmax(o)).collect();
+    let got: Vec<usize> = outputs.iter().map(|o| imported.model.label(o)).collect();
     let mismatches: Vec<usize> = (0..got.len()).filter(|&i| got[i] != expected[i]).collect();
     assert!(mismatches.is_empty(), "{name}: {} of {} labels differ, e.g. image {}: native {} vs float {}\n{}",
         mismatches.len(), got.len(), mismatches[0], got[mismatches[0]], expected[mismatches[0]], imported.summary());
@@ -42,6 +74,69 @@ fn check_labels(name: &str) -> bitloom_import::Imported {
     bitloom_compiler::format::save(&imported.model, dir.path()).unwrap();
     assert_eq!(bitloom_compiler::format::load(dir.path()).unwrap(), imported.model);
     imported
+}
+
+/// How many of the fixture's images the model labels as the float graph does.
+fn agreeing(name: &str, model: &bitloom_compiler::model::Model, inputs: &[Vec<u8>]) -> usize {
+    let outputs = reference::run_batch(model, inputs).unwrap();
+    outputs.iter().zip(expected_labels(name)).filter(|(o, l)| model.label(o) == *l).count()
+}
+
+/// A reproduction of what Brevitas 0.13 writes for brevitas_examples' TFC-W1A1 trained on
+/// ToTensor's x/255: TensorNorm as `Pow(var + eps, 0.5)`, the last layer with a bias and
+/// per-channel scales (an epilogue), and no Div in the graph — refused without
+/// `--input-scale 1/255`, exact with it.
+#[test]
+fn brevitas013_tfc_needs_its_convention_and_keeps_an_epilogue() {
+    let name = "tfc_w1a1_brevitas";
+    let path = fixture(&format!("{name}.onnx"));
+    let e = import_file(&path, &ImportOptions::default()).unwrap_err();
+    assert!(matches!(e, ImportError::Input { .. }), "{e}");
+    assert!(e.to_string().contains("--input-scale 1/255"), "{e}");
+
+    let m = check_labels(name);
+    let s = m.summary();
+    assert_eq!(m.model.layers.len(), 8, "{s}");
+    assert_eq!(m.model.input.convention.scale, 1.0 / 255.0);
+    assert!(s.contains("convention raw·1/255"), "{s}");
+    let e = m.model.epilogue.as_ref().expect("the last layer's bias and per-channel scales");
+    assert_eq!(e.scale.len(), 10);
+    assert!(s.contains("epilogue"), "{s}");
+    assert!(m.output.folded.iter().any(|n| n.contains("tensor_norm")), "{:?}", m.output.folded);
+    // The epilogue matters: the argmax of the integers alone disagrees on some digits.
+    let inputs = images(name, &m.model);
+    let outputs = reference::run_batch(&m.model, &inputs).unwrap();
+    let plain = outputs.iter().filter(|o| reference::argmax(o) != m.model.label(o)).count();
+    assert!(plain > 0, "argmax(y) equals argmax(s·y + b) on every digit");
+
+    // Forced through without the convention, it imports and predicts other labels.
+    let forced = import_file(&path, &ImportOptions { allow_collapsed_input: true, ..Default::default() }).unwrap();
+    let n = agreeing(name, &forced.model, &inputs);
+    assert!(n < 150, "{n} of 200 agree under the wrong convention");
+}
+
+/// A small CNN exported from PyTorch (NCHW, 3 channels, Normalize per channel outside the
+/// graph): the native input is channels-last `[32, 32, 3]` with the source layout recorded, and
+/// the NCHW `.npy` transposed gives the float graph's labels; read as it lies, it does not.
+#[test]
+fn nchw_cnn_matches_float_graph_on_nchw_images() {
+    let name = "cnn_rgb_nchw";
+    let m = check_labels(name);
+    let s = m.summary();
+    assert_eq!(m.model.input.shape, vec![32, 32, 3], "{s}");
+    assert_eq!(m.model.input.source, Some(SourceLayout::Nchw { channels: 3, height: 32, width: 32 }));
+    assert_eq!(m.model.input.convention.mean.len(), 3);
+    assert!(m.model.epilogue.is_some(), "{s}");
+    let Layer::Threshold(t) = &m.model.layers[0] else { panic!("{s}") };
+    assert_eq!(t.thresholds.rows(), 3, "one row per channel of the normalisation: {s}");
+    let raw = data::load_images(&data_dir().join("onnx/cnn_rgb_nchw.images.npy")).unwrap();
+    assert_eq!(raw.shape, vec![3, 32, 32]);
+    let untransposed: Vec<Vec<u8>> = raw.iter().map(|x| x.to_vec()).collect();
+    let n = agreeing(name, &m.model, &untransposed);
+    assert!(n < raw.count, "{n} of {} agree without the transpose", raw.count);
+    // without the per-channel normalisation the input quantizer collapses onto the edge
+    let e = import_file(&fixture(&format!("{name}.onnx")), &ImportOptions::default()).unwrap_err();
+    assert!(matches!(e, ImportError::Input { .. }), "{e}");
 }
 
 #[test]

@@ -343,7 +343,7 @@ fn input_type_from_annotation_or_option() {
     let m = import_bytes(&build(Some("FLOAT32")), &ImportOptions::default()).unwrap();
     assert_eq!(m.model.input.dtype, DataType::UInt(8));
     assert!(m.notes.iter().any(|n| n.contains("FLOAT32")), "{:?}", m.notes);
-    let opts = ImportOptions { input_dtype: Some(DataType::UInt(4)), name: Some("tiny".into()) };
+    let opts = ImportOptions { input_dtype: Some(DataType::UInt(4)), name: Some("tiny".into()), ..Default::default() };
     let m = import_bytes(&build(None), &opts).unwrap();
     assert_eq!((m.model.input.dtype, m.model.name.as_str()), (DataType::UInt(4), "tiny"));
 }
@@ -665,4 +665,118 @@ fn quantizer_after_pooled_bipolar_map() {
         let hwc: Vec<i64> = (0..32).map(|p| x[(p % 2) * 16 + p / 2]).collect();
         assert_eq!(mapped(&m, &hwc), want, "x = {x:?}");
     }
+}
+
+/// TensorNorm as Brevitas 0.13 exports it: `Div(x − mean, Pow(var + eps, 0.5))` folds like
+/// `Reciprocal(Sqrt(…))`: on INT4 inputs `x / Pow(4, 0.5) − 0.75 ≥ 0 ⇔ x ≥ 2`.
+#[test]
+fn pow_with_a_constant_exponent_folds() {
+    let mut g = G::new(&[1, 3]);
+    g.annotate_input("INT4");
+    let x = g.current.clone();
+    let (var, eps) = (g.c(&[], &[3.5]), g.c(&[], &[0.5]));
+    g.op("Add", "", &[&var, &eps], vec![]);
+    let half = g.c(&[], &[0.5]);
+    g.apply("Pow", &[&half]);
+    let root = g.current.clone();
+    g.op("Div", "", &[&x, &root], vec![]);
+    let c = g.c(&[], &[0.75]);
+    g.apply("Sub", &[&c]);
+    g.apply("Sign", &[]);
+    let w = g.c(&[3, 1], &[1.0, -1.0, 1.0]);
+    g.apply("MatMul", &[&w]);
+    let m = g.import().unwrap();
+    assert_eq!(threshold(&m, 0).thresholds.values(), &[2], "{}", m.summary());
+    for a in -8..8 {
+        // the ±1 weights sum to 1 on three equal activations
+        let want = sign(a as f64 / 2.0 - 0.75);
+        assert_eq!(mapped(&m, &[a, a, a]), vec![want], "x = {a}");
+    }
+}
+
+/// A per-output scale and bias after the last layer (a float bias, per-channel weight scales)
+/// is kept as the epilogue: the model's output through it equals the graph's exactly, and the
+/// label is its argmax, which differs from the argmax of the integers for some inputs.
+#[test]
+fn per_output_scale_and_bias_become_the_epilogue() {
+    let build = || {
+        let mut g = G::new(&[1, 2]);
+        g.annotate_input("INT4");
+        let w = g.c(&[2, 2], &pm(&[1, 1, 0, 1]));
+        g.apply("MatMul", &[&w]);
+        let s = g.c(&[2], &[0.5, 3.0]);
+        g.apply("Mul", &[&s]);
+        let b = g.c(&[2], &[2.0, -0.25]);
+        g.apply("Add", &[&b]);
+        g
+    };
+    // with a TopK, the label it picks is the epilogue's argmax
+    let mut g = build();
+    let k = g.ci(&[1], &[1]);
+    g.op_n("TopK", "", &["", &k], vec![int("axis", -1)], 2);
+    let topk = g.graph.node.last().unwrap().output[1].clone();
+    let with_topk = bitloom_import::import_bytes(&g.bytes_with_output(&topk), &Default::default()).unwrap();
+    assert!(with_topk.output.epilogue && with_topk.output.label.is_some(), "{}", with_topk.summary());
+    let m = build().import().unwrap();
+    assert_eq!(with_topk.model.epilogue, m.model.epilogue);
+    let e = m.model.epilogue.clone().expect("an epilogue");
+    assert_eq!((e.scale.as_slice(), e.bias.as_slice()), ([0.5, 3.0].as_slice(), [2.0, -0.25].as_slice()));
+    assert!(m.output.epilogue && m.summary().contains("epilogue"), "{}", m.summary());
+    let mut differs = 0;
+    for a in -8..8i64 {
+        for c in -8..8i64 {
+            let y = run(&m, &[a, c]);
+            let graph = [0.5 * (a - c) as f64 + 2.0, 3.0 * (a + c) as f64 - 0.25];
+            assert_eq!(m.model.epilogue_output(&y).unwrap(), graph, "x = {a}, {c}");
+            let label = usize::from(graph[1] > graph[0]);
+            assert_eq!(m.model.label(&y), label);
+            differs += usize::from(argmax(&y) != label);
+        }
+    }
+    assert!(differs > 0, "the epilogue changes some labels");
+    // it survives the native format
+    let dir = tempfile::tempdir().unwrap();
+    bitloom_compiler::format::save(&m.model, dir.path()).unwrap();
+    assert_eq!(bitloom_compiler::format::load(dir.path()).unwrap(), m.model);
+}
+
+/// The input convention `(raw·scale − mean[c]) / std[c]` folds into the first thresholds per
+/// channel (channels-last for a map) and is stored in the model.
+#[test]
+fn input_convention_folds_per_channel_and_is_stored() {
+    use bitloom_compiler::model::{InputConvention, SourceLayout};
+    use bitloom_import::ImportOptions;
+    let build = || {
+        let mut g = G::new(&[1, 2, 2, 2]);
+        g.apply("Sign", &[]);
+        let k = g.c(&[1, 2, 1, 1], &[1.0, -1.0]);
+        g.op("Conv", "", &["", &k], vec![]);
+        g.op("Flatten", "", &[""], vec![]);
+        g
+    };
+    let convention = InputConvention { scale: 1.0 / 255.0, mean: vec![0.25, 0.75], std: vec![0.5, 0.25] };
+    let options = ImportOptions { convention: convention.clone(), ..Default::default() };
+    let m = build().import_with(&options).unwrap();
+    // channel 0: x/255 ≥ 0.25 ⇔ x ≥ 63.75; channel 1: x/255 ≥ 0.75 ⇔ x ≥ 191.25
+    assert_eq!(threshold(&m, 0).thresholds.values(), &[64, 192], "{}", m.summary());
+    assert_eq!(m.model.input.shape, vec![2, 2, 2]);
+    assert_eq!(m.model.input.source, Some(SourceLayout::Nchw { channels: 2, height: 2, width: 2 }));
+    assert_eq!(m.model.input.convention, convention);
+    assert!(m.summary().contains("convention (raw·1/255 − [0.25, 0.75]) / [0.5, 0.25]"), "{}", m.summary());
+    for seed in 0..50u64 {
+        let x = ints_in(8, seed, 0, 255);
+        // the graph on NCHW x, and the native model on its channels-last form
+        let v: Vec<f64> = (0..8).map(|i| sign((x[i] as f64 / 255.0 - [0.25, 0.75][i / 4]) / [0.5, 0.25][i / 4])).collect();
+        let want: Vec<f64> = (0..4).map(|p| v[p] - v[4 + p]).collect();
+        let hwc: Vec<i64> = (0..8).map(|p| x[(p % 2) * 4 + p / 2]).collect();
+        assert_eq!(mapped(&m, &hwc), want, "x = {x:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    bitloom_compiler::format::save(&m.model, dir.path()).unwrap();
+    assert_eq!(bitloom_compiler::format::load(dir.path()).unwrap(), m.model);
+    // one mean per channel or one for all
+    let bad = ImportOptions { convention: InputConvention { mean: vec![0.1, 0.2, 0.3], ..convention }, ..Default::default() };
+    let e = err(build().import_with(&bad));
+    assert!(matches!(e, bitloom_import::ImportError::Input { .. }), "{e}");
+    assert!(e.to_string().contains("--input-mean has 3 values, but the input [2, 2, 2] has 2 channels"), "{e}");
 }

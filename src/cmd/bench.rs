@@ -276,7 +276,8 @@ fn bench_link(dir: &Path, quick: bool) -> Result<()> {
     let out = dir.join("link");
     // One build serves every baud rate: the virtual board takes the divisor as an input.
     let design = bitloom::design::build_with(&model, &FoldChoice::TargetIi(3136), &out, &Default::default(), Some(board))?;
-    let inputs = bitloom::inputs::load_images(Path::new("tests/data/mnist-images.idx.gz"), design.input.len, None, "the example's input")?;
+    let digits = Path::new("tests/data/mnist-images.idx.gz");
+    let inputs = bitloom::inputs::load_images(digits, &model.input, None, "the example's input")?;
     let want = bitloom_compiler::reference::run_batch(&model, &inputs)?;
     let in_vec = design.input.len;
     println!("## (d) the link: tfc-w1a1 through the virtual board (iCEBreaker build, 12 MHz, II {}), simulated time\n", design.ii);

@@ -1,7 +1,7 @@
 //! `bitloom infer MODEL --input IDX [--labels IDX] [--limit N] [--json]`
 
 use anyhow::{Context, Result};
-use bitloom::inputs::{count_correct, load_images};
+use bitloom::inputs::{count_correct, describe_input, load_images};
 use bitloom_compiler::{format, reference};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -30,7 +30,12 @@ pub struct Args {
 #[derive(Serialize)]
 struct InferReport {
     inputs: usize,
+    /// The input and its convention.
+    input: String,
+    /// Labels: the argmax of the epilogue's output when the model has one, else of the integers.
     predictions: Vec<usize>,
+    /// Per input, the epilogue's `s·y + b` (the source graph's output), when the model has one.
+    epilogue_outputs: Option<Vec<Vec<f64>>>,
     correct: Option<usize>,
     accuracy: Option<f64>,
     wall_secs: f64,
@@ -40,12 +45,14 @@ struct InferReport {
 /// Runs `infer`.
 pub fn run(a: Args) -> Result<ExitCode> {
     let model = format::load(&a.model).with_context(|| format!("loading model {}", a.model.display()))?;
-    let inputs = load_images(&a.input, model.input.len(), a.limit, "the model input")?;
+    let inputs = load_images(&a.input, &model.input, a.limit, "the model input")?;
     let n = inputs.len();
     let start = Instant::now();
     let outputs = reference::run_batch(&model, &inputs)?;
     let wall = start.elapsed().as_secs_f64();
-    let predictions: Vec<usize> = outputs.iter().map(|o| reference::argmax(o)).collect();
+    let predictions: Vec<usize> = outputs.iter().map(|o| model.label(o)).collect();
+    let epilogue_outputs: Option<Vec<Vec<f64>>> =
+        model.epilogue.is_some().then(|| outputs.iter().filter_map(|o| model.epilogue_output(o)).collect());
     let correct = a
         .labels
         .as_deref()
@@ -53,6 +60,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .transpose()?;
     let r = InferReport {
         inputs: n,
+        input: describe_input(&model.input),
+        epilogue_outputs,
         accuracy: correct.map(|c| c as f64 / n.max(1) as f64),
         correct,
         wall_secs: wall,
@@ -63,8 +72,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
         println!("inputs         {}", r.inputs);
-        let shown: Vec<String> = r.predictions.iter().take(20).map(|p| p.to_string()).collect();
-        println!("predictions    {}{}", shown.join(" "), if n > 20 { " …" } else { "" });
+        println!("input          {}", r.input);
+        for line in bitloom::outputs::label_lines("predictions", &r.predictions, r.epilogue_outputs.as_ref(), 15) {
+            println!("{line}");
+        }
         if let (Some(c), Some(acc)) = (r.correct, r.accuracy) {
             println!("accuracy       {:.2}% ({c}/{n})", acc * 100.0);
         }

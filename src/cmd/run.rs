@@ -8,7 +8,7 @@
 
 use anyhow::{bail, Context, Result};
 use bitloom::design::Design;
-use bitloom::inputs::{count_correct, load_images};
+use bitloom::inputs::{count_correct, describe_input, load_images};
 use bitloom_compiler::{format, reference};
 use bitloom_driver::{Device, Options};
 use serde::Serialize;
@@ -73,6 +73,12 @@ struct RunReport {
     design_hash: String,
     loaded: Option<String>,
     board: BoardCounters,
+    /// The input and its convention.
+    input: String,
+    /// The label of each output: the argmax of the epilogue's `s·y + b` when the model has one.
+    labels: Vec<usize>,
+    /// Per input, the epilogue's `s·y + b` of the board's integers, when the model has one.
+    epilogue_outputs: Option<Vec<Vec<f64>>>,
 }
 
 #[derive(Serialize)]
@@ -93,7 +99,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let record = design.board()?;
     let hash = design.hash_bytes()?;
     let mut model = format::load(&a.build.join("model")).context("loading the build's model copy")?;
-    let inputs = load_images(&a.input, design.input.len, a.limit, "the design's input")?;
+    let inputs = load_images(&a.input, &model.input, a.limit, "the design's input")?;
     let n = inputs.len();
     if n == 0 {
         bail!("no inputs");
@@ -101,6 +107,17 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let loaded = match &a.load_weights {
         Some(path) => {
             let m = format::load(path).with_context(|| format!("loading model {}", path.display()))?;
+            // The images were arranged for the build's input; the new model must read them alike.
+            if m.input.source != model.input.source {
+                bail!(
+                    "{} reads its input as {:?} (source {:?}), the build as {:?} (source {:?})",
+                    path.display(),
+                    m.input.shape,
+                    m.input.source.map(|s| s.shape()),
+                    model.input.shape,
+                    model.input.source.map(|s| s.shape())
+                );
+            }
             Some((bitloom::weights::memory_images(&design, &a.build, &m)?, m))
         }
         None => None,
@@ -151,9 +168,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         0
     };
-    let predictions: Vec<usize> = outputs.iter().map(|o| reference::argmax(o)).collect();
+    // The epilogue runs here, on the host, after the board's integers.
+    let labels: Vec<usize> = outputs.iter().map(|o| model.label(o)).collect();
+    let epilogue_outputs: Option<Vec<Vec<f64>>> =
+        model.epilogue.is_some().then(|| outputs.iter().filter_map(|o| model.epilogue_output(o)).collect());
     let classes = outputs.first().map_or(0, Vec::len);
-    let correct = a.labels.as_deref().map(|path| count_correct(path, &a.input, &predictions, classes)).transpose()?;
+    let correct = a.labels.as_deref().map(|path| count_correct(path, &a.input, &labels, classes)).transpose()?;
     let s = dev.status().context("reading the board's counters")?;
     let wire = (after.wire_out - before.wire_out) + (after.wire_in - before.wire_in);
     let payload = (after.payload_out - before.payload_out) + (after.payload_in - before.payload_in);
@@ -182,13 +202,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
             inferences: s.inferences,
             words_written: s.words_written,
         },
+        input: describe_input(&model.input),
+        labels,
+        epilogue_outputs,
     };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("inputs               {}", report.inputs);
+        println!("input                {}", report.input);
         if a.check {
             println!("mismatches           {}", report.mismatches);
+        }
+        for line in bitloom::outputs::label_lines("labels", &report.labels, report.epilogue_outputs.as_ref(), 21) {
+            println!("{line}");
         }
         if let (Some(c), Some(acc)) = (report.correct, report.accuracy) {
             println!("accuracy             {acc:.4} ({c}/{n})");

@@ -52,7 +52,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let model = format::load(&a.build.join("model")).context("loading the design's model copy")?;
     let len = model.input.len();
     let inputs: Vec<Vec<u8>> = match &a.input {
-        Some(path) => load_images(path, len, Some(a.limit), "the model input")?,
+        Some(path) => load_images(path, &model.input, Some(a.limit), "the model input")?,
         None => {
             let bytes = a.limit.checked_mul(len).filter(|&b| b <= MAX_RANDOM_INPUT_BYTES);
             if bytes.is_none() {
@@ -87,7 +87,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
 
 fn print_report(r: &SimReport) {
     println!("inputs               {}", r.inputs);
+    println!("input                {}", r.input);
     println!("mismatches           {}", r.mismatches);
+    for line in bitloom::outputs::label_lines("labels", &r.labels, r.epilogue_outputs.as_ref(), 21) {
+        println!("{line}");
+    }
     if let Some(m) = &r.first_mismatch {
         println!("first mismatch       input {} layer {} index {}: expected {}, got {}", m.input, m.layer, m.index, m.expected, m.got);
     }

@@ -91,10 +91,11 @@ fn report(record: &Record, dir: &Path, json: bool) -> Result<ExitCode> {
     } else {
         let int = record.accuracy_integer.map_or(String::new(), |a| format!(", integer model {:.2} %", 100.0 * a));
         println!(
-            "{} {} on {}: test accuracy {:.2} % (candle){int} in {:.0} s → {}",
+            "{} {} on {} (inputs {}): test accuracy {:.2} % (candle){int} in {:.0} s → {}",
             record.method,
             record.arch,
             record.dataset,
+            record.input_convention,
             100.0 * record.accuracy_float,
             record.train_secs,
             dir.display()

@@ -94,7 +94,7 @@ pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold
         }));
         dtype = threshold_output_type(steps, output);
     }
-    Model { name: format!("random{seed}"), input: InputSpec { shape: vec![sizes[0]], dtype: DataType::UInt(8) }, layers }
+    Model { name: format!("random{seed}"), input: InputSpec::new(vec![sizes[0]], DataType::UInt(8)), layers, epilogue: None }
 }
 
 #[allow(unused_imports)] // not every test crate that includes this module uses it

@@ -43,6 +43,10 @@ pub struct Record {
     /// The model this one was quantized from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// What the float network saw of the raw pixels (e.g. `raw·1/255`), as the exported model
+    /// records it; empty in records written before it was recorded.
+    #[serde(default)]
+    pub input_convention: String,
 }
 
 /// File names inside a trained-model directory.
@@ -151,5 +155,6 @@ pub fn record(net: &Net, data: &Dataset, epochs: usize, seed: u64, accuracy_floa
         inq_levels: net.inq.iter().map(|s| (s.levels.n1, s.levels.n2)).collect(),
         binary_input: net.binary_input,
         from: None,
+        input_convention: crate::dataset::convention().to_string(),
     }
 }

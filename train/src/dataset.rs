@@ -4,7 +4,16 @@
 
 use anyhow::{bail, Context, Result};
 use bitloom_compiler::data::{load_images, load_labels};
+use bitloom_compiler::model::InputConvention;
 use std::path::{Path, PathBuf};
+
+/// The float networks see a raw pixel `p` as `p / PIXEL_DIVISOR`.
+pub const PIXEL_DIVISOR: u8 = 255;
+
+/// The input convention training uses (`raw · 1/255`), recorded in every exported model.
+pub fn convention() -> InputConvention {
+    InputConvention { scale: 1.0 / f64::from(PIXEL_DIVISOR), mean: Vec::new(), std: Vec::new() }
+}
 
 /// One part of a dataset.
 #[derive(Clone, Debug)]

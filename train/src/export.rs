@@ -180,9 +180,10 @@ fn activation_layers(model: &mut Model, net: &Net, l: usize, affine: &[(f64, f64
 
 /// The integer model of `net` for images of `input_shape` (8-bit pixels).
 pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
-    let mut model =
-        Model { name: name.to_string(), input: InputSpec { shape: input_shape.to_vec(), dtype: DataType::UInt(8) }, layers: Vec::new() };
-    let mut s_in = 1.0 / 255.0;
+    let input = InputSpec { convention: crate::dataset::convention(), ..InputSpec::new(input_shape.to_vec(), DataType::UInt(8)) };
+    let mut model = Model::new(name, input, Vec::new());
+    // The float network saw a pixel p as p/255 (the convention the model records).
+    let mut s_in = model.input.convention.scale;
     if net.binary_input {
         if !matches!(net.method, Method::Bnn | Method::Xnor) {
             bail!("binarized input is for BNN and XNOR-Net networks");

@@ -37,7 +37,8 @@ impl Default for TrainOptions {
 pub fn images_tensor(split: &Split, idx: &[usize], len: usize) -> Result<Tensor> {
     let mut v = Vec::with_capacity(idx.len() * len);
     for &i in idx {
-        v.extend(split.images[i * len..(i + 1) * len].iter().map(|&p| f32::from(p) / 255.0));
+        let pixels = &split.images[i * len..(i + 1) * len];
+        v.extend(pixels.iter().map(|&p| f32::from(p) / f32::from(crate::dataset::PIXEL_DIVISOR)));
     }
     Ok(Tensor::from_vec(v, (idx.len(), len), &Device::Cpu)?)
 }

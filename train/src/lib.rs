@@ -42,7 +42,7 @@ pub fn integer_accuracy(model: &bitloom_compiler::model::Model, split: &dataset:
     let right = outputs
         .iter()
         .zip(&split.labels)
-        .filter(|(o, &l)| bitloom_compiler::reference::argmax(o) == usize::from(l))
+        .filter(|(o, &l)| model.label(o) == usize::from(l))
         .count();
     Ok(right as f64 / split.len().max(1) as f64)
 }

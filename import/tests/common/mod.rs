@@ -131,7 +131,11 @@ impl G {
     }
 
     pub fn import(self) -> Result<Imported, ImportError> {
-        import_bytes(&self.bytes(), &ImportOptions::default())
+        self.import_with(&ImportOptions::default())
+    }
+
+    pub fn import_with(self, options: &ImportOptions) -> Result<Imported, ImportError> {
+        import_bytes(&self.bytes(), options)
     }
 }
 
