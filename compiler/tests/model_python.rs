@@ -1,6 +1,6 @@
 //! `scripts/make_model.py` writes models that load, and its independent NumPy implementation of
-//! the semantics agrees with the reference executor. Skipped (with a note) when `python3` with
-//! numpy and safetensors is not available: those packages are optional.
+//! the semantics agrees with the reference executor. Needs `python3` with numpy and safetensors
+//! (`scripts/setup.sh` installs them).
 
 use bitloom_compiler::format;
 use bitloom_compiler::model::{Layer, ThresholdOutput};
@@ -37,10 +37,7 @@ fn make(dir: &Path, extra: &[&str]) -> Check {
 
 #[test]
 fn python_models_load_and_agree_with_numpy() {
-    if !python_ready() {
-        eprintln!("note: python3 with numpy and safetensors not found; skipping the make_model.py test");
-        return;
-    }
+    assert!(python_ready(), "python3 with numpy and safetensors is needed: run scripts/setup.sh (it pip-installs them)");
     let cases: [&[&str]; 3] = [
         &[],
         &["--sizes", "784,100,37,10", "--seed", "3", "--ternary", "--input-shape", "1,28,28"],
