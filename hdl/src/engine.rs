@@ -137,7 +137,7 @@ impl Logic for Engine {
         }
         let conns: Vec<String> = ports.iter().map(|p| format!(".{p}({p})")).collect();
         Verilog::Wrapper(Wrapper {
-            code: format!("{} core ({});", self.core.name, conns.join(", ")),
+            code: format!("{}{} core ({});", self.core.name, instance_params(&self.core), conns.join(", ")),
             cores: self.core.text.clone(),
         })
     }
@@ -169,6 +169,15 @@ impl Block for Engine {
         }
         probe.visit_end_scope(name, self);
     }
+}
+
+/// The parameter list of an instance of `core` (` #(.A(1), .B(2))`), empty when it has none.
+fn instance_params(core: &Module) -> String {
+    if core.params.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = core.params.iter().map(|(name, value)| format!(".{name}({value})")).collect();
+    format!(" #({})", list.join(", "))
 }
 
 /// The dataflow top level: the graph's engines chained stream to stream.

@@ -91,11 +91,15 @@ fn random_values(rng: &mut ChaCha8Rng, t: DataType, n: usize) -> Vec<i64> {
         .collect()
 }
 
-/// One emitted Verilog module.
+/// One emitted Verilog module: a core written for its node, or a static parameterised core
+/// (a `.v` file of its kind, guarded by `` `ifndef `` so that a design with several instances
+/// defines it once) with the node's numbers as its parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Module {
     /// Module name.
     pub name: String,
+    /// Parameter values an instance passes (`#(.NAME(value), …)`), empty for generated cores.
+    pub params: Vec<(&'static str, usize)>,
     /// Verilog source of the module.
     pub text: String,
     /// Memory files it reads with `$readmemh`.

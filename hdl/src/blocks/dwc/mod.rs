@@ -4,16 +4,18 @@
 //! Ports: the standard stream bundle. Split (`in = K·out`): holds one input beat and emits its
 //! K slices, lowest elements first. Gather (`out = K·in`): collects K input beats into one
 //! output beat. II: one beat per cycle on the wider side's K-fold; latency 1 cycle.
+//!
+//! The core is static RTL, `dwc.v` (module `bitloom_dwc`), instantiated with the numbers of
+//! [`Params`]; [`DwcModel`] is its cycle model.
 
 use super::{one_node, random_values, Case, EngineKind, Module};
 use crate::memory::MemoryKind;
 use crate::model::{get_bits, CycleModel};
-use crate::verilog::{clog2, put_bits, stream_ports, MemFile};
+use crate::verilog::{clog2, put_bits, MemFile};
 use bitloom_compiler::ir::{Dwc, Node, Stream};
 use bitloom_compiler::types::DataType;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::fmt::Write;
 
 /// Every width of a converter, computed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub struct Params {
     pub ow: usize,
     /// Slices per input beat (split) or input beats per output beat (gather).
     pub k: usize,
+    /// Bits of the slice counter.
+    pub kw: usize,
     /// Whether it splits (input fold a multiple of the output fold) or gathers.
     pub split: bool,
 }
@@ -33,13 +37,13 @@ impl Params {
     pub fn new(i: &Stream, o: &Stream) -> Self {
         let split = i.fold > o.fold;
         let k = if split { i.fold / o.fold } else { o.fold / i.fold };
-        Params { iw: i.width(), ow: o.width(), k, split }
+        Params { iw: i.width(), ow: o.width(), k, kw: clog2(k), split }
     }
 }
 
 impl EngineKind for Dwc {
-    fn core(&self, module: &str, i: &Stream, o: &Stream) -> Module {
-        emit(module, &self.name, i, o, &Params::new(i, o))
+    fn core(&self, _module: &str, i: &Stream, o: &Stream) -> Module {
+        emit(&Params::new(i, o))
     }
 
     fn model(&self, i: &Stream, o: &Stream) -> Box<dyn CycleModel> {
@@ -55,49 +59,15 @@ impl EngineKind for Dwc {
     }
 }
 
-/// Emits the converter module `module` for converter `name` between streams `i` and `o`.
-fn emit(module: &str, name: &str, i: &Stream, o: &Stream, p: &Params) -> Module {
-    let Params { iw, ow, k, split } = *p;
-    let mut v = String::new();
-    let w = &mut v;
-    writeln!(w, "// Width converter {name}: {} x {} -> {} x {} elements", i.beats(), i.fold, o.beats(), o.fold)
-        .unwrap();
-    writeln!(w, "module {module} (\n{}\n);", stream_ports(iw, ow, false)).unwrap();
-    if split {
-        writeln!(w, "  reg [{}:0] buffer;", iw - 1).unwrap();
-        writeln!(w, "  reg [{}:0] idx;", clog2(k) - 1).unwrap();
-        writeln!(w, "  reg full;").unwrap();
-        writeln!(w, "  wire take = full && out_ready;").unwrap();
-        writeln!(w, "  wire last = idx == {};", k - 1).unwrap();
-        writeln!(w, "  assign out_valid = full;").unwrap();
-        writeln!(w, "  assign out_data = buffer[{}:0];", ow - 1).unwrap();
-        writeln!(w, "  assign in_ready = !full || (take && last);").unwrap();
-        writeln!(w, "  always @(posedge clk) begin").unwrap();
-        writeln!(w, "    if (rst) begin full <= 0; idx <= 0; end").unwrap();
-        writeln!(w, "    else if (in_valid && in_ready) begin buffer <= in_data; full <= 1; idx <= 0; end").unwrap();
-        writeln!(w, "    else if (take) begin buffer <= buffer >> {ow}; idx <= idx + 1'b1; if (last) full <= 0; end")
-            .unwrap();
-        writeln!(w, "  end").unwrap();
-    } else {
-        writeln!(w, "  reg [{}:0] buffer;", ow - 1).unwrap();
-        writeln!(w, "  reg [{}:0] idx;", clog2(k) - 1).unwrap();
-        writeln!(w, "  reg full;").unwrap();
-        writeln!(w, "  assign out_valid = full;").unwrap();
-        writeln!(w, "  assign out_data = buffer;").unwrap();
-        writeln!(w, "  assign in_ready = !full || out_ready;").unwrap();
-        writeln!(w, "  always @(posedge clk) begin").unwrap();
-        writeln!(w, "    if (rst) begin full <= 0; idx <= 0; end").unwrap();
-        writeln!(w, "    else begin").unwrap();
-        writeln!(w, "      if (full && out_ready) full <= 0;").unwrap();
-        writeln!(w, "      if (in_valid && in_ready) begin").unwrap();
-        writeln!(w, "        buffer[idx*{iw} +: {iw}] <= in_data;").unwrap();
-        writeln!(w, "        if (idx == {}) begin idx <= 0; full <= 1; end else idx <= idx + 1'b1;", k - 1).unwrap();
-        writeln!(w, "      end").unwrap();
-        writeln!(w, "    end").unwrap();
-        writeln!(w, "  end").unwrap();
+/// The static core (`dwc.v`) with `p`'s numbers.
+fn emit(p: &Params) -> Module {
+    Module {
+        name: "bitloom_dwc".into(),
+        params: vec![("IW", p.iw), ("OW", p.ow), ("K", p.k), ("KW", p.kw), ("SPLIT", p.split as usize)],
+        text: include_str!("dwc.v").into(),
+        mems: vec![],
+        write: None,
     }
-    writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), text: v, mems: vec![], write: None }
 }
 
 /// The converter's cycle model.

@@ -3,16 +3,18 @@
 //! Ports: the standard stream bundle, same width in and out. Storage is a synchronous-read
 //! memory (block RAM when deep) followed by a read stage and an output register, so it holds up
 //! to depth + 2 beats. II: one beat per cycle; latency 3 cycles.
+//!
+//! The core is static RTL, `fifo.v` (module `bitloom_fifo`), instantiated with the numbers of
+//! [`Params`]; [`FifoModel`] is its cycle model.
 
 use super::{one_node, random_values, Case, EngineKind, Module};
 use crate::memory::MemoryKind;
 use crate::model::CycleModel;
-use crate::verilog::{clog2, stream_ports, MemFile};
+use crate::verilog::{clog2, MemFile};
 use bitloom_compiler::ir::{Fifo, Node, Stream};
 use bitloom_compiler::types::DataType;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::fmt::Write;
 
 /// Every width of a FIFO, computed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,8 +38,8 @@ impl Params {
 }
 
 impl EngineKind for Fifo {
-    fn core(&self, module: &str, i: &Stream, _o: &Stream) -> Module {
-        emit(module, &self.name, &Params::new(self, i))
+    fn core(&self, _module: &str, i: &Stream, _o: &Stream) -> Module {
+        emit(&Params::new(self, i))
     }
 
     fn model(&self, i: &Stream, _o: &Stream) -> Box<dyn CycleModel> {
@@ -53,44 +55,23 @@ impl EngineKind for Fifo {
     }
 }
 
-/// Emits the FIFO module `module` for FIFO `name`.
-fn emit(module: &str, name: &str, p: &Params) -> Module {
-    let Params { width, depth, aw, cw } = *p;
-    let mut v = String::new();
-    let w = &mut v;
-    writeln!(w, "// FIFO {name}: {depth} x {width} bits").unwrap();
-    writeln!(w, "module {module} (\n{}\n);", stream_ports(width, width, false)).unwrap();
+/// The static core (`fifo.v`) with `p`'s numbers.
+fn emit(p: &Params) -> Module {
     // Deep FIFOs belong in block RAM; small ones are left to the tool (registers on iCE40).
-    let style = if depth * width >= 4096 { "(* ram_style = \"block\" *) " } else { "" };
-    writeln!(w, "  {style}reg [{}:0] mem [0:{}];", width - 1, depth - 1).unwrap();
-    writeln!(w, "  reg [{}:0] wp, rp;", aw - 1).unwrap();
-    writeln!(w, "  reg [{}:0] count;", cw - 1).unwrap();
-    writeln!(w, "  reg r_valid, o_valid;").unwrap();
-    writeln!(w, "  reg [{}:0] r_data, o_data;", width - 1).unwrap();
-    writeln!(w, "  wire o_free = !o_valid || out_ready;").unwrap();
-    writeln!(w, "  wire r_free = !r_valid || o_free;").unwrap();
-    writeln!(w, "  wire rd = (count != 0) && r_free;").unwrap();
-    writeln!(w, "  wire wr = in_valid && in_ready;").unwrap();
-    writeln!(w, "  assign in_ready = count != {};", crate::verilog::lit(cw, depth as i64)).unwrap();
-    writeln!(w, "  assign out_valid = o_valid;").unwrap();
-    writeln!(w, "  assign out_data = o_data;").unwrap();
-    writeln!(w, "  always @(posedge clk) begin").unwrap();
-    writeln!(w, "    if (wr) mem[wp] <= in_data;").unwrap();
-    writeln!(w, "    if (rd) r_data <= mem[rp];").unwrap();
-    writeln!(w, "    if (o_free) o_data <= r_data;").unwrap();
-    writeln!(w, "  end").unwrap();
-    writeln!(w, "  always @(posedge clk) begin").unwrap();
-    writeln!(w, "    if (rst) begin wp <= 0; rp <= 0; count <= 0; r_valid <= 0; o_valid <= 0; end").unwrap();
-    writeln!(w, "    else begin").unwrap();
-    writeln!(w, "      if (wr) wp <= (wp == {}) ? 0 : wp + 1'b1;", depth - 1).unwrap();
-    writeln!(w, "      if (rd) rp <= (rp == {}) ? 0 : rp + 1'b1;", depth - 1).unwrap();
-    writeln!(w, "      count <= count + {{{z}'d0, wr}} - {{{z}'d0, rd}};", z = cw - 1).unwrap();
-    writeln!(w, "      if (r_free) r_valid <= rd;").unwrap();
-    writeln!(w, "      if (o_free) o_valid <= r_valid;").unwrap();
-    writeln!(w, "    end").unwrap();
-    writeln!(w, "  end").unwrap();
-    writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), text: v, mems: vec![], write: None }
+    let block_ram = p.depth * p.width >= 4096;
+    Module {
+        name: "bitloom_fifo".into(),
+        params: vec![
+            ("WIDTH", p.width),
+            ("DEPTH", p.depth),
+            ("AW", p.aw),
+            ("CW", p.cw),
+            ("BLOCK_RAM", block_ram as usize),
+        ],
+        text: include_str!("fifo.v").into(),
+        mems: vec![],
+        write: None,
+    }
 }
 
 /// The FIFO's cycle model.

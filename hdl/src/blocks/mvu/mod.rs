@@ -235,7 +235,7 @@ fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream, params: &Params) -> Mo
     writeln!(w, "    assign out_data[p*{ob} +: {ob}] = res;").unwrap();
     writeln!(w, "  end endgenerate").unwrap();
     writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), text: v, mems: vec![mem], write: Some(port) }
+    Module { name: module.to_string(), params: vec![], text: v, mems: vec![mem], write: Some(port) }
 }
 
 /// The MVU's cycle model.

@@ -190,7 +190,7 @@ fn emit(module: &str, node: &Threshold, i: &Stream, o: &Stream, params: &Params)
     writeln!(w, "    assign out_data[p*{ob} +: {ob}] = res;").unwrap();
     writeln!(w, "  end endgenerate").unwrap();
     writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), text: v, mems, write: port }
+    Module { name: module.to_string(), params: vec![], text: v, mems, write: port }
 }
 
 /// The threshold unit's cycle model.
