@@ -10,11 +10,16 @@
 //! same shape fits the same memory. The per-channel memory is a simple dual-port RAM with a
 //! write port (`wr_en`, `wr_addr`, `wr_data`, see [`WritePort`]) for run-time updates.
 //! II: one beat per cycle, C/PE cycles per vector; latency 2 cycles.
+//!
+//! The core is static RTL, `threshold.v` (module `bitloom_threshold`); each node's module is a
+//! short wrapper that instantiates it with the numbers of [`Params`], the shared row or the
+//! memory file, and its write port (tied off for a shared row). [`ThresholdModel`] is its cycle
+//! model.
 
 use super::{one_node, random_values, Case, EngineKind, Module, WritePort};
 use crate::memory::MemoryKind;
 use crate::model::{extend, get_bits, pack_lanes, wrap, CycleModel};
-use crate::verilog::{clog2, lit, put_bits, readmemh, stream_ports, MemFile};
+use crate::verilog::{clog2, lit, put_bits, stream_ports, MemFile};
 use bitloom_compiler::ir::{Node, Stream, Threshold};
 use bitloom_compiler::model::{threshold_output_type, ThresholdOutput, ThresholdTable};
 use bitloom_compiler::types::DataType;
@@ -121,76 +126,63 @@ pub fn threshold_words(node: &Threshold, i: &Stream) -> Option<MemFile> {
 
 /// Emits the threshold module `module` for `node` between streams `i` and `o`.
 fn emit(module: &str, node: &Threshold, i: &Stream, o: &Stream, params: &Params) -> Module {
-    let Params { pe, k, tw, ib, ob, nf, shared, .. } = *params;
+    let Params { pe, k, tw, ib, ob, nf, shared, signed_in } = *params;
     let tfile = format!("{module}_t.mem");
-    let port = (!shared).then(|| WritePort::new(params.word_bits(), nf));
-
-    let mut v = String::new();
+    let port = WritePort::new(params.word_bits(), nf);
+    let mut mems = Vec::new();
+    let (row, mem_file) = match threshold_words(node, i) {
+        None => {
+            // The shared row, replicated for every lane, in the memory word's layout.
+            let mut word = vec![0u64; params.word_bits().div_ceil(64)];
+            for p in 0..pe {
+                for (j, &t) in node.thresholds.row(0).iter().enumerate() {
+                    put_bits(&mut word, (p * k + j) * tw, tw, clamp(t, i.dtype) as u64);
+                }
+            }
+            let hex = MemFile { name: String::new(), width: params.word_bits(), words: vec![word] }.render();
+            (format!("{}'h{}", params.word_bits(), hex.trim_end()), String::new())
+        }
+        Some(mem) => {
+            mems.push(MemFile { name: tfile.clone(), ..mem });
+            (lit(params.word_bits(), 0), tfile)
+        }
+    };
+    let (bipolar, bias) = match node.output {
+        ThresholdOutput::Bipolar => (1, lit(ob, 0)),
+        ThresholdOutput::Integer { bias } => (0, lit(ob, bias)),
+    };
+    let numbers = [
+        ("PE", pe),
+        ("K", k),
+        ("TW", tw),
+        ("IB", ib),
+        ("OB", ob),
+        ("NF", nf),
+        ("AW", port.addr_bits),
+        ("CNT", clog2(k + 1)),
+        ("SIGNED_IN", signed_in as usize),
+        ("BIPOLAR", bipolar),
+    ];
+    let mut list: Vec<String> = numbers.iter().map(|(n, v)| format!(".{n}({v})")).collect();
+    list.extend([format!(".BIAS({bias})"), format!(".SHARED({})", shared as usize), format!(".ROW({row})")]);
+    list.push(format!(".MEM_FILE({mem_file:?})"));
+    // A shared unit has no memory: its write port is tied off here and is not a port of the core.
+    let (ports, write) = if shared {
+        let ties = format!(".wr_en(1'b0), .wr_addr({}), .wr_data({})", lit(port.addr_bits, 0), lit(port.width, 0));
+        (String::new(), ties)
+    } else {
+        (port.ports(), ".wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data)".to_string())
+    };
+    let mut v = String::from(include_str!("threshold.v"));
     let w = &mut v;
     writeln!(w, "// Threshold unit {}: {} channels, {k} steps, PE {pe}, {} -> {}", node.name, i.len, i.dtype, o.dtype)
         .unwrap();
-    let write_ports = port.map(|p| p.ports()).unwrap_or_default();
-    writeln!(w, "module {module} (\n{}{write_ports}\n);", stream_ports(i.width(), o.width(), false)).unwrap();
-    writeln!(w, "  reg out_v, v1;").unwrap();
-    writeln!(w, "  reg [{}:0] d1;", i.width() - 1).unwrap();
-    writeln!(w, "  wire en = !out_v || out_ready;").unwrap();
-    writeln!(w, "  assign in_ready = en;").unwrap();
-    writeln!(w, "  assign out_valid = out_v;").unwrap();
-    let mut mems = Vec::new();
-    let word_bits = params.word_bits();
-    if shared {
-        // Every lane compares against the same row.
-        let row: Vec<String> = (0..k).rev().map(|j| lit(tw, clamp(node.thresholds.row(0)[j], i.dtype))).collect();
-        writeln!(w, "  wire [{}:0] t1 = {{{}{{{}}}}};", word_bits - 1, pe, row.join(", ")).unwrap();
-    } else {
-        let mem = threshold_words(node, i).expect("a per-channel table has a memory");
-        mems.push(MemFile { name: tfile.clone(), ..mem });
-        writeln!(w, "  (* ram_style = \"block\" *) reg [{}:0] tmem [0:{}];", word_bits - 1, nf - 1).unwrap();
-        w.push_str(&readmemh("tmem", &tfile));
-        writeln!(w, "  always @(posedge clk) if (wr_en) tmem[wr_addr] <= wr_data;").unwrap();
-        writeln!(w, "  reg [{}:0] t1;", word_bits - 1).unwrap();
-        writeln!(w, "  reg [{}:0] ch;", clog2(nf.max(2)) - 1).unwrap();
-        writeln!(
-            w,
-            "  always @(posedge clk) if (rst) ch <= 0; else if (en && in_valid) ch <= (ch == {}) ? 0 : ch + 1;",
-            nf - 1
-        )
-        .unwrap();
-        writeln!(w, "  always @(posedge clk) if (en && in_valid) t1 <= tmem[ch];").unwrap();
-    }
-    writeln!(w, "  always @(posedge clk) begin").unwrap();
-    writeln!(w, "    if (rst) begin v1 <= 0; out_v <= 0; end").unwrap();
-    writeln!(w, "    else if (en) begin v1 <= in_valid; out_v <= v1; end").unwrap();
-    writeln!(w, "  end").unwrap();
-    writeln!(w, "  always @(posedge clk) if (en && in_valid) d1 <= in_data;").unwrap();
-    // Lane p's element of d1, sign- or zero-extended to the comparison width.
-    let widened = match i.dtype {
-        _ if tw == ib => format!("d1[p*{ib} +: {ib}]"),
-        DataType::Int(_) => format!("{{{{{}{{d1[p*{ib} + {}]}}}}, d1[p*{ib} +: {ib}]}}", tw - ib, ib - 1),
-        _ => format!("{{{}'d0, d1[p*{ib} +: {ib}]}}", tw - ib),
-    };
-    let cnt_bits = clog2(k + 1);
-    writeln!(w, "  genvar p;").unwrap();
-    writeln!(w, "  generate for (p = 0; p < {pe}; p = p + 1) begin : lane").unwrap();
-    writeln!(w, "    wire signed [{}:0] a = {widened};", tw - 1).unwrap();
-    writeln!(w, "    reg [{}:0] cnt;", cnt_bits - 1).unwrap();
-    writeln!(w, "    reg [{}:0] res;", ob - 1).unwrap();
-    writeln!(w, "    integer j;").unwrap();
-    writeln!(w, "    always @* begin").unwrap();
-    writeln!(w, "      cnt = 0;").unwrap();
-    writeln!(w, "      for (j = 0; j < {k}; j = j + 1)").unwrap();
-    writeln!(w, "        if (a >= $signed(t1[(p*{k} + j)*{tw} +: {tw}])) cnt = cnt + 1'b1;").unwrap();
-    writeln!(w, "    end").unwrap();
-    let value = match node.output {
-        ThresholdOutput::Bipolar => "cnt[0]".to_string(),
-        ThresholdOutput::Integer { bias } => format!("cnt + {}", lit(ob, bias)),
-    };
-    writeln!(w, "    wire [{}:0] value = {value};", ob - 1).unwrap();
-    writeln!(w, "    always @(posedge clk) if (en && v1) res <= value;").unwrap();
-    writeln!(w, "    assign out_data[p*{ob} +: {ob}] = res;").unwrap();
-    writeln!(w, "  end endgenerate").unwrap();
+    writeln!(w, "module {module} (\n{}{ports}\n);", stream_ports(i.width(), o.width(), false)).unwrap();
+    writeln!(w, "  bitloom_threshold #({}) core (", list.join(", ")).unwrap();
+    writeln!(w, "    .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),").unwrap();
+    writeln!(w, "    .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), {write});").unwrap();
     writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), params: vec![], text: v, mems, write: port }
+    Module { name: module.to_string(), params: vec![], text: v, mems, write: (!shared).then_some(port) }
 }
 
 /// The threshold unit's cycle model.
