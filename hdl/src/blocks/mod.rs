@@ -59,6 +59,11 @@ pub struct Case {
     pub stall: f64,
 }
 
+/// Integer parameters as [`Module::params`].
+fn numbers(list: &[(&'static str, usize)]) -> Vec<(&'static str, String)> {
+    list.iter().map(|&(name, value)| (name, value.to_string())).collect()
+}
+
 /// Every kind's cases.
 pub fn cases() -> Vec<Case> {
     [mvu::cases(), threshold::cases(), dwc::cases(), fifo::cases()].concat()
@@ -99,7 +104,7 @@ pub struct Module {
     /// Module name.
     pub name: String,
     /// Parameter values an instance passes (`#(.NAME(value), …)`), empty for generated cores.
-    pub params: Vec<(&'static str, usize)>,
+    pub params: Vec<(&'static str, String)>,
     /// Verilog source of the module.
     pub text: String,
     /// Memory files it reads with `$readmemh`.

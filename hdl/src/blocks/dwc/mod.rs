@@ -8,7 +8,7 @@
 //! The core is static RTL, `dwc.v` (module `bitloom_dwc`), instantiated with the numbers of
 //! [`Params`]; [`DwcModel`] is its cycle model.
 
-use super::{one_node, random_values, Case, EngineKind, Module};
+use super::{numbers, one_node, random_values, Case, EngineKind, Module};
 use crate::memory::MemoryKind;
 use crate::model::{get_bits, CycleModel};
 use crate::verilog::{clog2, put_bits, MemFile};
@@ -63,7 +63,7 @@ impl EngineKind for Dwc {
 fn emit(p: &Params) -> Module {
     Module {
         name: "bitloom_dwc".into(),
-        params: vec![("IW", p.iw), ("OW", p.ow), ("K", p.k), ("KW", p.kw), ("SPLIT", p.split as usize)],
+        params: numbers(&[("IW", p.iw), ("OW", p.ow), ("K", p.k), ("KW", p.kw), ("SPLIT", p.split as usize)]),
         text: include_str!("dwc.v").into(),
         mems: vec![],
         write: None,

@@ -7,7 +7,7 @@
 //! The core is static RTL, `fifo.v` (module `bitloom_fifo`), instantiated with the numbers of
 //! [`Params`]; [`FifoModel`] is its cycle model.
 
-use super::{one_node, random_values, Case, EngineKind, Module};
+use super::{numbers, one_node, random_values, Case, EngineKind, Module};
 use crate::memory::MemoryKind;
 use crate::model::CycleModel;
 use crate::verilog::{clog2, MemFile};
@@ -61,13 +61,13 @@ fn emit(p: &Params) -> Module {
     let block_ram = p.depth * p.width >= 4096;
     Module {
         name: "bitloom_fifo".into(),
-        params: vec![
+        params: numbers(&[
             ("WIDTH", p.width),
             ("DEPTH", p.depth),
             ("AW", p.aw),
             ("CW", p.cw),
             ("BLOCK_RAM", block_ram as usize),
-        ],
+        ]),
         text: include_str!("fifo.v").into(),
         mems: vec![],
         write: None,

@@ -14,17 +14,19 @@
 //! cycles it emits a beat. XNOR lanes count agreements `c` and output `2c − MW`.
 //! II: NF·SF cycles per vector; latency 3 cycles after the last input beat of a row group.
 //! One global enable stalls the whole pipeline while the output register is full.
+//!
+//! The core is static RTL, `mvu.v` (module `bitloom_mvu`), instantiated with the numbers of
+//! [`Params`] and the node's weight file; [`MvuModel`] is its cycle model.
 
-use super::{one_node, random_values, Case, EngineKind, Module, WritePort};
+use super::{numbers, one_node, random_values, Case, EngineKind, Module, WritePort};
 use crate::memory::MemoryKind;
 use crate::model::{extend, get_bits, pack_lanes, wrap, CycleModel};
-use crate::verilog::{clog2, lit, readmemh, stream_ports, MemFile};
+use crate::verilog::{clog2, MemFile};
 use bitloom_compiler::ir::{Mvu, MvuMode, Node, Stream};
 use bitloom_compiler::model::{dense_output_type, BitMatrix};
 use bitloom_compiler::types::DataType;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::fmt::Write;
 
 /// Every width and count of an MVU, computed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +49,12 @@ pub struct Params {
     pub cw: usize,
     /// Weight memory words: SF·NF.
     pub depth: usize,
+    /// Bits of the SF counter.
+    pub sw: usize,
+    /// Bits of the NF counter.
+    pub nw: usize,
+    /// Bits of the weight address (and of the write port's `wr_addr`).
+    pub aw: usize,
     /// Input element handling.
     pub mode: MvuMode,
     /// Whether the input is signed.
@@ -70,6 +78,9 @@ impl Params {
                 MvuMode::SignedAdd => ob,
             },
             depth: node.sf() * node.nf(),
+            sw: clog2(node.sf().max(2)),
+            nw: clog2(node.nf().max(2)),
+            aw: clog2((node.sf() * node.nf()).max(2)),
             mode: node.mode,
             signed_in: matches!(i.dtype, DataType::Int(_)),
         }
@@ -78,7 +89,7 @@ impl Params {
 
 impl EngineKind for Mvu {
     fn core(&self, module: &str, i: &Stream, o: &Stream) -> Module {
-        emit(module, self, i, o, &Params::new(self, i, o))
+        emit(module, self, &Params::new(self, i, o))
     }
 
     fn model(&self, i: &Stream, o: &Stream) -> Box<dyn CycleModel> {
@@ -116,126 +127,35 @@ pub fn weight_words(node: &Mvu) -> Vec<Vec<u64>> {
         .collect()
 }
 
-/// Emits the MVU module `module` for `node` between streams `i` and `o`.
-fn emit(module: &str, node: &Mvu, i: &Stream, o: &Stream, params: &Params) -> Module {
-    let Params { pe, simd, sf, nf, mw, ib, ob, cw, depth, .. } = *params;
+/// The static core (`mvu.v`) with `p`'s numbers; its weight memory file is `<module>_w.mem`.
+fn emit(module: &str, node: &Mvu, p: &Params) -> Module {
     let wfile = format!("{module}_w.mem");
-
-    let mem = MemFile { name: wfile.clone(), width: pe * simd, words: weight_words(node) };
-    let port = WritePort::new(pe * simd, depth);
-
-    let mut v = String::new();
-    let w = &mut v;
-    writeln!(
-        w,
-        "// Matrix-vector unit {}: MH {} x MW {}, PE {pe}, SIMD {simd}, {:?}, {} -> {}",
-        node.name,
-        node.mh(),
-        mw,
-        node.mode,
-        i.dtype,
-        o.dtype
-    )
-    .unwrap();
-    writeln!(w, "module {module} (\n{}{}\n);", stream_ports(i.width(), o.width(), false), port.ports()).unwrap();
-    writeln!(w, "  (* ram_style = \"block\" *) reg [{}:0] wmem [0:{}];", pe * simd - 1, depth - 1).unwrap();
-    w.push_str(&readmemh("wmem", &wfile));
-    writeln!(w, "  always @(posedge clk) if (wr_en) wmem[wr_addr] <= wr_data;").unwrap();
-    let (sw, nw, aw) = (clog2(sf.max(2)), clog2(nf.max(2)), clog2(depth.max(2)));
-    let (sf_last, nf_last, addr_last) = (lit(sw, sf as i64 - 1), lit(nw, nf as i64 - 1), lit(aw, depth as i64 - 1));
-    writeln!(w, "  reg [{}:0] sf_cnt;", sw - 1).unwrap();
-    writeln!(w, "  reg [{}:0] nf_cnt;", nw - 1).unwrap();
-    writeln!(w, "  reg [{}:0] waddr;", aw - 1).unwrap();
-    writeln!(w, "  reg out_v;").unwrap();
-    writeln!(w, "  wire en = !out_v || out_ready;").unwrap();
-    writeln!(w, "  wire first_pass = nf_cnt == 0;").unwrap();
-    writeln!(w, "  wire issue = en && (!first_pass || in_valid);").unwrap();
-    writeln!(w, "  assign in_ready = en && first_pass;").unwrap();
-    writeln!(w, "  assign out_valid = out_v;").unwrap();
-    writeln!(w, "  reg v1, first1, last1;").unwrap();
-    writeln!(w, "  reg [{}:0] w1;", pe * simd - 1).unwrap();
-    writeln!(w, "  reg [{}:0] x1;", i.width() - 1).unwrap();
-    if nf > 1 {
-        writeln!(w, "  reg [{}:0] ibuf [0:{}];", i.width() - 1, sf - 1).unwrap();
+    let mem = MemFile { name: wfile.clone(), width: p.pe * p.simd, words: weight_words(node) };
+    let mut params = numbers(&[
+        ("PE", p.pe),
+        ("SIMD", p.simd),
+        ("SF", p.sf),
+        ("NF", p.nf),
+        ("MW", p.mw),
+        ("IB", p.ib),
+        ("OB", p.ob),
+        ("CW", p.cw),
+        ("DEPTH", p.depth),
+        ("SW", p.sw),
+        ("NW", p.nw),
+        ("AW", p.aw),
+        ("XNOR", (p.mode == MvuMode::Xnor) as usize),
+        ("SIGNED_IN", p.signed_in as usize),
+    ]);
+    params.push(("MEM_FILE", format!("{wfile:?}")));
+    let port = WritePort::new(p.pe * p.simd, p.depth);
+    Module {
+        name: "bitloom_mvu".into(),
+        params,
+        text: include_str!("mvu.v").into(),
+        mems: vec![mem],
+        write: Some(port),
     }
-    // Control.
-    writeln!(w, "  always @(posedge clk) begin").unwrap();
-    writeln!(w, "    if (rst) begin").unwrap();
-    writeln!(w, "      sf_cnt <= 0; nf_cnt <= 0; waddr <= 0; v1 <= 0; out_v <= 0;").unwrap();
-    writeln!(w, "    end else if (en) begin").unwrap();
-    writeln!(w, "      v1 <= issue;").unwrap();
-    writeln!(w, "      out_v <= v1 && last1;").unwrap();
-    writeln!(w, "      if (issue) begin").unwrap();
-    writeln!(w, "        waddr <= (waddr == {addr_last}) ? 0 : waddr + 1'b1;").unwrap();
-    writeln!(w, "        if (sf_cnt == {sf_last}) begin").unwrap();
-    writeln!(w, "          sf_cnt <= 0;").unwrap();
-    writeln!(w, "          nf_cnt <= (nf_cnt == {nf_last}) ? 0 : nf_cnt + 1'b1;").unwrap();
-    writeln!(w, "        end else sf_cnt <= sf_cnt + 1'b1;").unwrap();
-    writeln!(w, "      end").unwrap();
-    writeln!(w, "    end").unwrap();
-    writeln!(w, "  end").unwrap();
-    // Memories and operand registers (no reset: block RAM friendly).
-    writeln!(w, "  always @(posedge clk) begin").unwrap();
-    writeln!(w, "    if (issue) begin").unwrap();
-    writeln!(w, "      w1 <= wmem[waddr];").unwrap();
-    writeln!(w, "      first1 <= sf_cnt == 0;").unwrap();
-    writeln!(w, "      last1 <= sf_cnt == {sf_last};").unwrap();
-    if nf > 1 {
-        writeln!(w, "      x1 <= first_pass ? in_data : ibuf[sf_cnt];").unwrap();
-        writeln!(w, "      if (first_pass) ibuf[sf_cnt] <= in_data;").unwrap();
-    } else {
-        writeln!(w, "      x1 <= in_data;").unwrap();
-    }
-    writeln!(w, "    end").unwrap();
-    writeln!(w, "  end").unwrap();
-    // Lanes.
-    writeln!(w, "  genvar p;").unwrap();
-    writeln!(w, "  generate for (p = 0; p < {pe}; p = p + 1) begin : lane").unwrap();
-    writeln!(w, "    reg [{}:0] acc;", cw - 1).unwrap();
-    writeln!(w, "    reg [{}:0] sum;", cw - 1).unwrap();
-    writeln!(w, "    reg [{}:0] res;", ob - 1).unwrap();
-    match node.mode {
-        MvuMode::Xnor => {
-            writeln!(w, "    wire [{}:0] agree = ~(w1[p*{simd} +: {simd}] ^ x1);", simd - 1).unwrap();
-            // $countones maps to a popcount instruction in Verilator and an adder tree in yosys.
-            writeln!(w, "    /* verilator lint_off UNUSEDSIGNAL */").unwrap();
-            writeln!(w, "    wire [31:0] agreements = $countones(agree);").unwrap();
-            writeln!(w, "    /* verilator lint_on UNUSEDSIGNAL */").unwrap();
-            writeln!(w, "    always @* sum = (first1 ? {} : acc) + agreements[{}:0];", lit(cw, 0), cw - 1).unwrap();
-            writeln!(w, "    wire [{}:0] value = {{sum, 1'b0}} - {};", ob - 1, lit(ob, mw as i64)).unwrap();
-        }
-        MvuMode::SignedAdd => {
-            // Element e of x1, sign- or zero-extended to the accumulator width.
-            let ext = match i.dtype {
-                DataType::Int(_) => format!("{{{{{}{{x1[e*{ib} + {}]}}}}, x1[e*{ib} +: {ib}]}}", ob - ib, ib - 1),
-                _ => format!("{{{}'d0, x1[e*{ib} +: {ib}]}}", ob - ib),
-            };
-            // Each input element widened to the accumulator width once, outside the sum loop.
-            writeln!(w, "    wire [{}:0] xe;", simd * ob - 1).unwrap();
-            writeln!(w, "    genvar e;").unwrap();
-            writeln!(w, "    for (e = 0; e < {simd}; e = e + 1) begin : widen").unwrap();
-            writeln!(w, "      assign xe[e*{ob} +: {ob}] = {ext};").unwrap();
-            writeln!(w, "    end").unwrap();
-            writeln!(w, "    integer k;").unwrap();
-            writeln!(w, "    always @* begin").unwrap();
-            writeln!(w, "      sum = first1 ? {} : acc;", lit(cw, 0)).unwrap();
-            writeln!(w, "      for (k = 0; k < {simd}; k = k + 1)").unwrap();
-            writeln!(w, "        sum = w1[p*{simd} + k] ? sum + xe[k*{ob} +: {ob}] : sum - xe[k*{ob} +: {ob}];")
-                .unwrap();
-            writeln!(w, "    end").unwrap();
-            writeln!(w, "    wire [{}:0] value = sum;", ob - 1).unwrap();
-        }
-    }
-    writeln!(w, "    always @(posedge clk) begin").unwrap();
-    writeln!(w, "      if (en && v1) begin").unwrap();
-    writeln!(w, "        acc <= sum;").unwrap();
-    writeln!(w, "        if (last1) res <= value;").unwrap();
-    writeln!(w, "      end").unwrap();
-    writeln!(w, "    end").unwrap();
-    writeln!(w, "    assign out_data[p*{ob} +: {ob}] = res;").unwrap();
-    writeln!(w, "  end endgenerate").unwrap();
-    writeln!(w, "endmodule").unwrap();
-    Module { name: module.to_string(), params: vec![], text: v, mems: vec![mem], write: Some(port) }
 }
 
 /// The MVU's cycle model.
