@@ -89,3 +89,44 @@ pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileEr
     let estimate = estimate(&g);
     Ok(Compiled { graph: g, folds, estimate })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Node;
+    use crate::random_model::{random_bnn, RandomOptions};
+
+    #[test]
+    fn folds_and_fifos_follow_each_kinds_rules() {
+        let opts = RandomOptions { ternary: true, ..RandomOptions::default() };
+        let model = random_bnn("m", &[24, 16, 12, 6], 3, opts);
+        for ii in [1, 8, 40, 10_000] {
+            let c = compile(&model, &FoldChoice::TargetIi(ii)).unwrap();
+            let g = &c.graph;
+            // The folding search saw exactly the compiled graph's matrix nodes.
+            let spaces: Vec<MatrixShape> = g.nodes.iter().filter_map(|n| n.as_kind().fold_space()).collect();
+            assert_eq!(matrix_shapes(&model), spaces, "II {ii}");
+            for (k, node) in g.nodes.iter().enumerate() {
+                match node {
+                    Node::Mvu(m) => {
+                        assert_eq!((c.folds[&m.name].pe, c.folds[&m.name].simd), (m.pe, m.simd), "II {ii}");
+                        assert!(matches!(&g.nodes[k - 1], Node::Fifo(f) if f.name == format!("{}_fifo", m.name)));
+                    }
+                    // Each threshold runs at the PE of the MVU feeding it, the input quantizer at
+                    // the SIMD of the MVU it feeds.
+                    Node::Threshold(t) => {
+                        let mvu = |n: &Node| match n {
+                            Node::Mvu(m) => Some((m.pe, m.simd)),
+                            _ => None,
+                        };
+                        let before = g.nodes[..k].iter().rev().find_map(mvu).map(|(pe, _)| pe);
+                        let want = before.or_else(|| g.nodes[k..].iter().find_map(mvu).map(|(_, simd)| simd));
+                        let want = want.unwrap_or(1);
+                        assert_eq!(t.pe, want, "II {ii}: {}", t.name);
+                    }
+                    Node::Dwc(_) | Node::Fifo(_) => {}
+                }
+            }
+        }
+    }
+}
