@@ -19,7 +19,9 @@ use rand_chacha::ChaCha8Rng;
 
 /// The hardware of one IR node kind. No method has a default: a new kind states each one.
 pub trait EngineKind {
-    /// Its Verilog core, module `module`, between streams `i` and `o`.
+    /// Its Verilog core between streams `i` and `o`. `module` is unique to the node in the
+    /// design: the name of the node's own module, for kinds that write one, and the prefix of its
+    /// memory files.
     fn core(&self, module: &str, i: &Stream, o: &Stream) -> Module;
     /// Its cycle model between streams `i` and `o`, register for register the core.
     fn model(&self, i: &Stream, o: &Stream) -> Box<dyn CycleModel>;

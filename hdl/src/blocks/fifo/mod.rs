@@ -27,13 +27,17 @@ pub struct Params {
     pub aw: usize,
     /// Bits of the occupancy counter (counts `0..=depth`).
     pub cw: usize,
+    /// Whether the memory is block RAM: deep FIFOs belong there; small ones are left to the
+    /// tool (registers on iCE40).
+    pub block_ram: bool,
 }
 
 impl Params {
     /// The parameters of `node` on stream `s`.
     pub fn new(node: &Fifo, s: &Stream) -> Self {
         let depth = node.depth;
-        Params { width: s.width(), depth, aw: clog2(depth.max(2)), cw: clog2(depth + 1).max(2) }
+        let width = s.width();
+        Params { width, depth, aw: clog2(depth.max(2)), cw: clog2(depth + 1).max(2), block_ram: depth * width >= 4096 }
     }
 }
 
@@ -57,8 +61,6 @@ impl EngineKind for Fifo {
 
 /// The static core (`fifo.v`) with `p`'s numbers.
 fn emit(p: &Params) -> Module {
-    // Deep FIFOs belong in block RAM; small ones are left to the tool (registers on iCE40).
-    let block_ram = p.depth * p.width >= 4096;
     Module {
         name: "bitloom_fifo".into(),
         params: numbers(&[
@@ -66,7 +68,7 @@ fn emit(p: &Params) -> Module {
             ("DEPTH", p.depth),
             ("AW", p.aw),
             ("CW", p.cw),
-            ("BLOCK_RAM", block_ram as usize),
+            ("BLOCK_RAM", p.block_ram as usize),
         ]),
         text: include_str!("fifo.v").into(),
         mems: vec![],
