@@ -169,3 +169,16 @@ fn every_case_lints_clean_and_synthesizes_for_ice40() {
         eprintln!("{}: {cells} iCE40 cells", case.name);
     }
 }
+
+#[test]
+fn every_kind_in_a_compiled_network_has_cases() {
+    use bitloom_compiler::compile::{compile, FoldChoice};
+    use bitloom_compiler::random_model::{random_bnn, RandomOptions};
+    let kinds: std::collections::BTreeSet<&str> = cases().iter().map(|c| c.graph.nodes[0].kind()).collect();
+    let model = random_bnn("net", &[20, 12, 6], 1, RandomOptions { ternary: true, ..RandomOptions::default() });
+    let g = compile(&model, &FoldChoice::TargetIi(8)).unwrap().graph;
+    for node in &g.nodes {
+        assert!(kinds.contains(node.kind()), "no block case for kind {} (register them in its module)", node.kind());
+    }
+    assert!(g.nodes.iter().any(|n| n.kind() == "dwc"), "the network should need a width converter");
+}
