@@ -76,7 +76,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// The engine of `node` between streams `i` and `o`; `module` names its Verilog core.
+    /// The engine of `node` between streams `i` and `o`; `module` is unique to the node (see
+    /// [`EngineKind::core`](crate::blocks::EngineKind::core)).
     pub fn new(module: &str, node: &Node, i: &Stream, o: &Stream) -> Self {
         let kind = engine_kind(node);
         let (core, model) = (kind.core(module, i, o), kind.model(i, o));
