@@ -5,7 +5,7 @@ use crate::estimate::{estimate, Estimate};
 use crate::fold::{self, FoldError, FoldMap, MatrixShape};
 use crate::ir::DataflowGraph;
 use crate::ir_verify::{self, IrError};
-use crate::model::{Layer, Model};
+use crate::model::Model;
 use crate::passes;
 
 /// How to pick the folding.
@@ -51,18 +51,15 @@ pub struct Compiled {
     pub estimate: Estimate,
 }
 
-/// Matrix layers as the folding search sees them.
+/// Matrix layers as the folding search sees them: the nodes with a folding of their own
+/// ([`NodeKind::fold_space`](crate::nodes::NodeKind::fold_space)) among the layers that have hardware.
 pub fn matrix_shapes(model: &Model) -> Vec<MatrixShape> {
-    model
-        .layers
-        .iter()
-        .filter_map(|l| match l {
-            Layer::BinaryDense(d) => {
-                Some(MatrixShape { name: d.name.clone(), mh: d.out_features(), mw: d.in_features() })
-            }
-            _ => None,
-        })
-        .collect()
+    passes::lowered_layers(model).filter_map(|(node, _)| node.ok()?.as_kind().fold_space()).collect()
+}
+
+/// The fold spaces of a lowered graph's nodes.
+fn graph_shapes(g: &DataflowGraph) -> Vec<MatrixShape> {
+    g.nodes.iter().filter_map(|n| n.as_kind().fold_space()).collect()
 }
 
 /// FIFO depths are capped here (beats); deeper vectors still work, at some throughput cost.
@@ -70,26 +67,8 @@ pub const MAX_FIFO_DEPTH: usize = 4096;
 
 /// Runs every pass on a verified model.
 pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileError> {
-    // `len` is the length of the vector each layer receives.
-    let mut len = model.input.len();
-    for layer in &model.layers {
-        let incoming = len;
-        len = layer.output_len(len);
-        let kind = match layer {
-            Layer::Dense(_) => "integer-weight dense",
-            Layer::HorqDense(_) => "HORQ dense",
-            Layer::Conv2d(_) => "convolution",
-            Layer::MaxPool2d(_) => "max-pooling",
-            // Per-channel rows of a feature map (fewer rows than elements) need the
-            // convolution engines; the threshold unit indexes rows by element.
-            Layer::Threshold(t) if t.thresholds.rows() != 1 && t.thresholds.rows() != incoming => {
-                "per-channel (feature-map) threshold"
-            }
-            Layer::BinaryDense(_) | Layer::Threshold(_) => continue,
-        };
-        return Err(CompileError::Unsupported { layer: layer.name().to_string(), kind });
-    }
-    let shapes = matrix_shapes(model);
+    let g = passes::lower_model(model)?;
+    let shapes = graph_shapes(&g);
     let folds = match choice {
         FoldChoice::TargetIi(ii) => fold::choose(&shapes, *ii)?,
         FoldChoice::File(text) => fold::parse_fold_file(text, &shapes)?,
@@ -102,7 +81,6 @@ pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileEr
             map.clone()
         }
     };
-    let g = passes::lower_model(model);
     ir_verify::verify(&g)?;
     let g = passes::fold_graph(&g, &folds);
     ir_verify::verify(&g)?;
@@ -110,4 +88,45 @@ pub fn compile(model: &Model, choice: &FoldChoice) -> Result<Compiled, CompileEr
     ir_verify::verify(&g)?;
     let estimate = estimate(&g);
     Ok(Compiled { graph: g, folds, estimate })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Node;
+    use crate::random_model::{random_bnn, RandomOptions};
+
+    #[test]
+    fn folds_and_fifos_follow_each_kinds_rules() {
+        let opts = RandomOptions { ternary: true, ..RandomOptions::default() };
+        let model = random_bnn("m", &[24, 16, 12, 6], 3, opts);
+        for ii in [1, 8, 40, 10_000] {
+            let c = compile(&model, &FoldChoice::TargetIi(ii)).unwrap();
+            let g = &c.graph;
+            // The folding search saw exactly the compiled graph's matrix nodes.
+            let spaces: Vec<MatrixShape> = g.nodes.iter().filter_map(|n| n.as_kind().fold_space()).collect();
+            assert_eq!(matrix_shapes(&model), spaces, "II {ii}");
+            for (k, node) in g.nodes.iter().enumerate() {
+                match node {
+                    Node::Mvu(m) => {
+                        assert_eq!((c.folds[&m.name].pe, c.folds[&m.name].simd), (m.pe, m.simd), "II {ii}");
+                        assert!(matches!(&g.nodes[k - 1], Node::Fifo(f) if f.name == format!("{}_fifo", m.name)));
+                    }
+                    // Each threshold runs at the PE of the MVU feeding it, the input quantizer at
+                    // the SIMD of the MVU it feeds.
+                    Node::Threshold(t) => {
+                        let mvu = |n: &Node| match n {
+                            Node::Mvu(m) => Some((m.pe, m.simd)),
+                            _ => None,
+                        };
+                        let before = g.nodes[..k].iter().rev().find_map(mvu).map(|(pe, _)| pe);
+                        let want = before.or_else(|| g.nodes[k..].iter().find_map(mvu).map(|(_, simd)| simd));
+                        let want = want.unwrap_or(1);
+                        assert_eq!(t.pe, want, "II {ii}: {}", t.name);
+                    }
+                    Node::Dwc(_) | Node::Fifo(_) => {}
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Analytic estimates per node: cycles per vector, memory bits, and a rough LUT count.
-//! Analyses read the graph and never change it.
+//! Analyses read the graph and never change it; each kind's cost is its
+//! [`NodeKind::cost`](crate::nodes::NodeKind::cost).
 
-use crate::ir::{DataflowGraph, MvuMode, Node, NodeId};
+use crate::ir::{DataflowGraph, Node, NodeId};
+use crate::nodes::Cost;
 use serde::Serialize;
 
 /// The estimate for one node.
@@ -44,28 +46,6 @@ pub fn estimate(g: &DataflowGraph) -> Estimate {
 }
 
 fn estimate_node(g: &DataflowGraph, id: NodeId, node: &Node) -> NodeEstimate {
-    let (i, o) = (g.input_of(id), g.output_of(id));
-    let (cycles, mem_bits, luts) = match node {
-        Node::Mvu(m) => {
-            let acc = o.dtype.bits() as usize;
-            let in_bits = i.dtype.bits() as usize;
-            // Per lane: XNOR + popcount tree (≈ 2 LUTs per bit) or a conditional negate and
-            // adder per input bit; per PE: the accumulator.
-            let lane = match m.mode {
-                MvuMode::Xnor => 2,
-                MvuMode::SignedAdd => 2 * in_bits,
-            };
-            let buffer = if m.nf() > 1 { m.mw() * in_bits } else { 0 };
-            (m.sf() * m.nf(), m.mw() * m.mh() + buffer, m.pe * (m.simd * lane + 2 * acc) + 40)
-        }
-        Node::Threshold(t) => {
-            let tw = i.dtype.bits() as usize + 1;
-            let steps = t.thresholds.steps();
-            let mem = if t.thresholds.rows() == 1 { 0 } else { t.thresholds.values().len() * tw };
-            (i.beats(), mem, t.pe * steps * tw + 20)
-        }
-        Node::Dwc(_) => (i.beats().max(o.beats()), 0, i.width().max(o.width()) * 2 + 10),
-        Node::Fifo(f) => (i.beats(), f.depth * i.width(), 2 * i.width() + 30),
-    };
+    let Cost { cycles, mem_bits, luts } = node.as_kind().cost(g.input_of(id), g.output_of(id));
     NodeEstimate { name: node.name().to_string(), kind: node.kind(), cycles, mem_bits, luts }
 }

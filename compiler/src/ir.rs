@@ -4,9 +4,13 @@
 //! Every edge says what flows on it ([`Stream`]: element type, elements per vector, elements
 //! per beat), so stream widths are never re-derived elsewhere. Nodes hold their own
 //! parameters (weights, thresholds, folding). [`crate::ir_verify::verify`] checks that the
-//! two agree.
+//! two agree. Each node kind lives in its own module under [`crate::nodes`].
 
-use crate::model::{BitMatrix, ThresholdOutput, ThresholdTable};
+pub use crate::nodes::dwc::Dwc;
+pub use crate::nodes::fifo::Fifo;
+pub use crate::nodes::mvu::{Mvu, MvuMode};
+pub use crate::nodes::threshold::Threshold;
+use crate::nodes::NodeKind;
 use crate::types::DataType;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +41,7 @@ impl Stream {
     }
 }
 
-/// A hardware engine.
+/// A hardware engine: one variant per node kind (`crate::nodes`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Node {
     /// Matrix-vector unit with ±1 weights.
@@ -51,98 +55,35 @@ pub enum Node {
 }
 
 impl Node {
+    /// The node as its kind's rules: the one dispatch over kinds in the compiler.
+    pub fn as_kind(&self) -> &dyn NodeKind {
+        match self {
+            Node::Mvu(n) => n,
+            Node::Threshold(n) => n,
+            Node::Dwc(n) => n,
+            Node::Fifo(n) => n,
+        }
+    }
+
+    /// [`Node::as_kind`], mutable (for the folding).
+    pub fn as_kind_mut(&mut self) -> &mut dyn NodeKind {
+        match self {
+            Node::Mvu(n) => n,
+            Node::Threshold(n) => n,
+            Node::Dwc(n) => n,
+            Node::Fifo(n) => n,
+        }
+    }
+
     /// The node's name (unique in a graph; becomes part of Verilog module names).
     pub fn name(&self) -> &str {
-        match self {
-            Node::Mvu(n) => &n.name,
-            Node::Threshold(n) => &n.name,
-            Node::Dwc(n) => &n.name,
-            Node::Fifo(n) => &n.name,
-        }
+        self.as_kind().name()
     }
 
     /// Short kind name for reports.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Node::Mvu(_) => "mvu",
-            Node::Threshold(_) => "threshold",
-            Node::Dwc(_) => "dwc",
-            Node::Fifo(_) => "fifo",
-        }
+        self.as_kind().kind()
     }
-}
-
-/// How an MVU multiplies a ±1 weight with an input element.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MvuMode {
-    /// Bipolar inputs: `acc = 2·popcount(XNOR(w, x)) − MW`.
-    Xnor,
-    /// Integer inputs: `acc = Σ (w ? x : −x)`.
-    SignedAdd,
-}
-
-/// Matrix-vector unit: `y = W·x` for an MH×MW matrix of ±1, PE rows and SIMD columns per cycle.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mvu {
-    /// Name (from the model layer).
-    pub name: String,
-    /// The weights, MH rows × MW columns.
-    pub weights: BitMatrix,
-    /// Input element handling.
-    pub mode: MvuMode,
-    /// Rows computed in parallel; divides MH.
-    pub pe: usize,
-    /// Columns consumed per cycle; divides MW.
-    pub simd: usize,
-}
-
-impl Mvu {
-    /// MW.
-    pub fn mw(&self) -> usize {
-        self.weights.cols()
-    }
-    /// MH.
-    pub fn mh(&self) -> usize {
-        self.weights.rows()
-    }
-    /// Synapse fold: cycles per output beat.
-    pub fn sf(&self) -> usize {
-        self.mw() / self.simd
-    }
-    /// Neuron fold: output beats per vector.
-    pub fn nf(&self) -> usize {
-        self.mh() / self.pe
-    }
-}
-
-/// Multi-threshold unit, `pe` channels per beat.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Threshold {
-    /// Name (from the model layer).
-    pub name: String,
-    /// Thresholds per channel (or one shared row).
-    pub thresholds: ThresholdTable,
-    /// Output encoding.
-    pub output: ThresholdOutput,
-    /// Channels per beat; divides the vector length.
-    pub pe: usize,
-}
-
-/// Width converter between two folds of the same vector.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Dwc {
-    /// Name.
-    pub name: String,
-}
-
-/// A FIFO of `depth` beats.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fifo {
-    /// Name.
-    pub name: String,
-    /// Capacity in beats (≥ 1).
-    pub depth: usize,
 }
 
 /// The pipeline.
@@ -235,7 +176,17 @@ mod tests {
         for (dtype, fold) in [(DataType::Bipolar, 70), (DataType::Int(11), 7), (DataType::UInt(8), 16)] {
             let s = Stream { dtype, len: fold * 3, fold };
             let vals: Vec<i64> = (0..s.len as i64)
-                .map(|i| if dtype == DataType::Bipolar { if i % 3 == 0 { 1 } else { -1 } } else { (i * 37 % 200) - if dtype == DataType::UInt(8) { 0 } else { 100 } })
+                .map(|i| {
+                    if dtype == DataType::Bipolar {
+                        if i % 3 == 0 {
+                            1
+                        } else {
+                            -1
+                        }
+                    } else {
+                        (i * 37 % 200) - if dtype == DataType::UInt(8) { 0 } else { 100 }
+                    }
+                })
                 .collect();
             let beats = s.pack(&vals);
             assert_eq!(beats.len(), 3);

@@ -18,5 +18,6 @@ pub mod estimate;
 pub mod fold;
 pub mod ir;
 pub mod ir_verify;
+pub mod nodes;
 pub mod passes;
 pub mod quantize;

@@ -11,8 +11,8 @@
 //! Ports of both (the contract the simulator and board wrappers rely on): `clk`, `rst`
 //! (synchronous, active high), `in_data/in_valid/in_ready`, `out_data/out_valid/out_ready`.
 
-use crate::blocks::{dwc, fifo, mvu, threshold, Module, WritePort};
-use crate::model::{CycleModel, DwcModel, FifoModel, MvuModel, ThresholdModel};
+use crate::blocks::{engine_kind, Module, WritePort};
+use crate::model::CycleModel;
 use crate::wire::Wire;
 use bitloom_compiler::ir::{DataflowGraph, Node, Stream};
 use rust_hdl::core::ast::{Verilog, Wrapper};
@@ -76,14 +76,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// The engine of `node` between streams `i` and `o`; `module` names its Verilog core.
+    /// The engine of `node` between streams `i` and `o`; `module` is unique to the node (see
+    /// [`EngineKind::core`](crate::blocks::EngineKind::core)).
     pub fn new(module: &str, node: &Node, i: &Stream, o: &Stream) -> Self {
-        let (core, model): (Module, Box<dyn CycleModel>) = match node {
-            Node::Mvu(m) => (mvu::emit(module, m, i, o), Box::new(MvuModel::new(m, i, o))),
-            Node::Threshold(t) => (threshold::emit(module, t, i, o), Box::new(ThresholdModel::new(t, i, o))),
-            Node::Dwc(d) => (dwc::emit(module, &d.name, i, o), Box::new(DwcModel::new(i, o))),
-            Node::Fifo(f) => (fifo::emit(module, &f.name, f.depth, i), Box::new(FifoModel::new(f.depth, i))),
-        };
+        let kind = engine_kind(node);
+        let (core, model) = (kind.core(module, i, o), kind.model(i, o));
         let port = core.write.unwrap_or(WritePort { width: 1, depth: 1, addr_bits: 1 });
         Engine {
             clk: Signal::default(),
@@ -141,7 +138,7 @@ impl Logic for Engine {
         }
         let conns: Vec<String> = ports.iter().map(|p| format!(".{p}({p})")).collect();
         Verilog::Wrapper(Wrapper {
-            code: format!("{} core ({});", self.core.name, conns.join(", ")),
+            code: format!("{}{} core ({});", self.core.name, instance_params(&self.core), conns.join(", ")),
             cores: self.core.text.clone(),
         })
     }
@@ -173,6 +170,15 @@ impl Block for Engine {
         }
         probe.visit_end_scope(name, self);
     }
+}
+
+/// The parameter list of an instance of `core` (` #(.A(1), .B(2))`), empty when it has none.
+fn instance_params(core: &Module) -> String {
+    if core.params.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = core.params.iter().map(|(name, value)| format!(".{name}({value})")).collect();
+    format!(" #({})", list.join(", "))
 }
 
 /// The dataflow top level: the graph's engines chained stream to stream.

@@ -41,8 +41,13 @@ pub fn emit(g: &bitloom_compiler::ir::DataflowGraph) -> Rtl {
     let design = engine::Dataflow::new(g, TOP);
     let mems = design.engines.iter().flat_map(|e| e.core().mems.clone()).collect();
     // One file holds every module of the design, which Verilator's DECLFILENAME lint flags.
-    let text = format!("// bitloom dataflow {:?}: {} engines\n/* verilator lint_off DECLFILENAME */\n{}", g.name, g.nodes.len(), design.verilog(TOP));
-    let module = Module { name: TOP.to_string(), text, mems, write: None };
+    let text = format!(
+        "// bitloom dataflow {:?}: {} engines\n/* verilator lint_off DECLFILENAME */\n{}",
+        g.name,
+        g.nodes.len(),
+        design.verilog(TOP)
+    );
+    let module = Module { name: TOP.to_string(), params: vec![], text, mems, write: None };
     Rtl { top: TOP.to_string(), modules: vec![module], in_bits: g.input().width(), out_bits: g.output().width() }
 }
 
@@ -108,7 +113,7 @@ pub fn emit_write_shell(g: &bitloom_compiler::ir::DataflowGraph) -> (Rtl, WriteS
         b + e + a,
     );
     let text = format!("/* verilator lint_off DECLFILENAME */\n{shell}{}", design.verilog(&inner));
-    let module = Module { name: TOP.to_string(), text, mems, write: None };
+    let module = Module { name: TOP.to_string(), params: vec![], text, mems, write: None };
     (Rtl { top: TOP.to_string(), modules: vec![module], in_bits: total, out_bits: g.output().width() }, layout)
 }
 

@@ -3,8 +3,10 @@
 //!
 //! Memory `m` is the `m`-th engine with a writable memory in stream order (the order of
 //! [`Dataflow::write_ports`](crate::engine::Dataflow::write_ports) and of the write bus's
-//! `wr_en` bits): an MVU's weight memory ([`mvu::weight_words`]) or a threshold unit's
-//! per-channel memory ([`threshold::threshold_words`]). A shared threshold row is built into
+//! `wr_en` bits), as each kind declares it
+//! ([`EngineKind::memory`](crate::blocks::EngineKind::memory)): an MVU's weight memory
+//! ([`weight_words`](crate::blocks::mvu::weight_words)) or a threshold unit's per-channel memory
+//! ([`threshold_words`](crate::blocks::threshold::threshold_words)). A shared threshold row is built into
 //! the hardware as constants and is not a memory; [`constants`] lists those rows so a host
 //! loading another model can check they agree.
 //!
@@ -12,8 +14,9 @@
 //! The words depend only on the graph, so a host computes them for any model of the same
 //! shapes and folding: compile it with the design's folding and call [`memories`].
 
-use crate::blocks::{mvu, threshold};
-use bitloom_compiler::ir::{DataflowGraph, Node};
+use crate::blocks::engine_kind;
+use crate::verilog::MemFile;
+use bitloom_compiler::ir::DataflowGraph;
 use serde::{Deserialize, Serialize};
 
 /// What a memory holds.
@@ -80,14 +83,7 @@ impl Memory {
 pub fn memories(g: &DataflowGraph) -> Vec<Memory> {
     let mut out = Vec::new();
     for (id, node) in g.iter() {
-        let (kind, width, words) = match node {
-            Node::Mvu(m) => (MemoryKind::Weights, m.pe * m.simd, mvu::weight_words(m)),
-            Node::Threshold(t) => match threshold::threshold_words(t, g.input_of(id)) {
-                Some(mem) => (MemoryKind::Thresholds, mem.width, mem.words),
-                None => continue,
-            },
-            Node::Dwc(_) | Node::Fifo(_) => continue,
-        };
+        let Some((kind, MemFile { width, words, .. })) = engine_kind(node).memory(g.input_of(id)) else { continue };
         out.push(Memory {
             id: out.len() as u8,
             engine: node.name().to_string(),
@@ -104,12 +100,6 @@ pub fn memories(g: &DataflowGraph) -> Vec<Memory> {
 /// compares them: (engine, row).
 pub fn constants(g: &DataflowGraph) -> Vec<(String, Vec<i64>)> {
     g.iter()
-        .filter_map(|(id, node)| match node {
-            Node::Threshold(t) if t.thresholds.rows() == 1 => {
-                let dtype = g.input_of(id).dtype;
-                Some((t.name.clone(), t.thresholds.row(0).iter().map(|&v| threshold::clamp(v, dtype)).collect()))
-            }
-            _ => None,
-        })
+        .filter_map(|(id, node)| Some((node.name().to_string(), engine_kind(node).constants(g.input_of(id))?)))
         .collect()
 }

@@ -1,33 +1,27 @@
-//! Every block alone: its Verilog core under Verilator and its rust-hdl cycle model, each
-//! against plain integer math under random back-pressure; a golden-Verilog check,
-//! Verilator's `-Wall` lint, and a yosys iCE40 synthesis check.
+//! The shared harness for every block alone: it runs the cases each engine kind registers in
+//! its module (`bitloom_hdl::blocks::cases`): its Verilog core under Verilator and its rust-hdl
+//! cycle model, each against plain integer math under random back-pressure; the model in
+//! lockstep with the Verilog; a golden-Verilog check, Verilator's `-Wall` lint, and a yosys
+//! iCE40 synthesis check.
 //!
 //! Golden files live in `hdl/tests/golden/`; re-bless them with `BITLOOM_BLESS=1`.
 
-use bitloom_compiler::ir::{DataflowGraph, Dwc, Fifo, Mvu, MvuMode, Node, Stream, Threshold};
-use bitloom_compiler::model::{dense_output_type, threshold_output_type, BitMatrix, ThresholdOutput, ThresholdTable};
-use bitloom_compiler::types::DataType;
+mod common;
+
+use bitloom_compiler::ir::DataflowGraph;
+use bitloom_hdl::blocks::cases;
 use bitloom_hdl::engine::ModelSim;
 use bitloom_sim::{build, run_stream, Backpressure, BuildRequest, Sim};
+use common::{cache, lockstep};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn require(tool: &str, package: &str) {
     let ok = Command::new(tool).arg("-V").output().map(|o| o.status.success()).unwrap_or(false)
         || Command::new(tool).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
     assert!(ok, "this test needs `{tool}`: install it with `apt-get install {package}` (or run scripts/setup.sh)");
-}
-
-fn cache() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verilator-cache")
-}
-
-fn graph(node: Node, i: Stream, o: Stream) -> DataflowGraph {
-    let g = DataflowGraph { name: "block".into(), nodes: vec![node], edges: vec![i, o] };
-    bitloom_compiler::ir_verify::verify(&g).expect("test graph is valid");
-    g
 }
 
 /// Simulates vectors through a one-block design, under Verilator and under rust-hdl, and
@@ -69,7 +63,13 @@ fn simulate_verilator(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64, dir: 
     require("verilator", "verilator");
     let rtl = bitloom_hdl::emit(g);
     let files = rtl.write_to(dir).unwrap();
-    let req = BuildRequest { rtl_files: files, top: rtl.top.clone(), in_bits: rtl.in_bits, out_bits: rtl.out_bits, trace: false };
+    let req = BuildRequest {
+        rtl_files: files,
+        top: rtl.top.clone(),
+        in_bits: rtl.in_bits,
+        out_bits: rtl.out_bits,
+        trace: false,
+    };
     let built = build(&req, &cache(), None).unwrap();
     let mut sim = Sim::new(&built, dir).unwrap();
     sim.reset(2).unwrap();
@@ -80,10 +80,6 @@ fn simulate_verilator(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64, dir: 
     run.outputs.chunks(per).map(|c| g.output().unpack(c)).collect()
 }
 
-fn values(rng: &mut ChaCha8Rng, t: DataType, n: usize) -> Vec<i64> {
-    (0..n).map(|_| if t == DataType::Bipolar { if rng.gen() { 1 } else { -1 } } else { rng.gen_range(t.min()..=t.max()) }).collect()
-}
-
 fn golden(name: &str, g: &DataflowGraph) {
     let rtl = bitloom_hdl::emit(g);
     let text: String = rtl.modules.iter().map(|m| m.text.clone()).collect::<Vec<_>>().join("\n");
@@ -92,7 +88,8 @@ fn golden(name: &str, g: &DataflowGraph) {
         std::fs::write(&path, &text).unwrap();
         return;
     }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}: run with BITLOOM_BLESS=1", path.display()));
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with BITLOOM_BLESS=1", path.display()));
     if want != text {
         let diff: Vec<String> = want
             .lines()
@@ -102,7 +99,11 @@ fn golden(name: &str, g: &DataflowGraph) {
             .take(5)
             .map(|(i, (a, b))| format!("line {}:\n- {a}\n+ {b}", i + 1))
             .collect();
-        panic!("{} differs from the emitted Verilog (re-bless with BITLOOM_BLESS=1):\n{}", path.display(), diff.join("\n"));
+        panic!(
+            "{} differs from the emitted Verilog (re-bless with BITLOOM_BLESS=1):\n{}",
+            path.display(),
+            diff.join("\n")
+        );
     }
 }
 
@@ -112,7 +113,11 @@ fn lint_and_synth(g: &DataflowGraph, dir: &Path) -> usize {
     require("yosys", "yosys");
     let rtl = bitloom_hdl::emit(g);
     let files = rtl.write_to(dir).unwrap();
-    let lint = Command::new("verilator").args(["--lint-only", "-Wall", "--top-module", &rtl.top]).args(&files).output().unwrap();
+    let lint = Command::new("verilator")
+        .args(["--lint-only", "-Wall", "--top-module", &rtl.top])
+        .args(&files)
+        .output()
+        .unwrap();
     assert!(lint.status.success(), "verilator lint:\n{}", String::from_utf8_lossy(&lint.stderr));
     let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
     let script = format!("read_verilog {}; synth_ice40 -top {}; tee -o stat.txt stat", names.join(" "), rtl.top);
@@ -128,141 +133,52 @@ fn lint_and_synth(g: &DataflowGraph, dir: &Path) -> usize {
     cells
 }
 
-fn mvu_graph(seed: u64, mh: usize, mw: usize, pe: usize, simd: usize, input: DataType) -> (DataflowGraph, BitMatrix) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut w = BitMatrix::zeros(mh, mw);
-    for r in 0..mh {
-        for c in 0..mw {
-            w.set(r, c, rng.gen());
-        }
-    }
-    let mode = if input == DataType::Bipolar { MvuMode::Xnor } else { MvuMode::SignedAdd };
-    let node = Node::Mvu(Mvu { name: "mvu".into(), weights: w.clone(), mode, pe, simd });
-    let i = Stream { dtype: input, len: mw, fold: simd };
-    let o = Stream { dtype: dense_output_type(input, mw), len: mh, fold: pe };
-    (graph(node, i, o), w)
-}
-
-fn mvu_check(seed: u64, mh: usize, mw: usize, pe: usize, simd: usize, input: DataType, stall: f64) {
-    let (g, w) = mvu_graph(seed, mh, mw, pe, simd, input);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed + 1);
-    let xs: Vec<Vec<i64>> = (0..6).map(|_| values(&mut rng, input, mw)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    for (sim, got) in simulate(&g, &xs, stall, dir.path()) {
-        for (x, y) in xs.iter().zip(&got) {
-            let want: Vec<i64> = (0..mh).map(|r| (0..mw).map(|c| if w.get(r, c) { x[c] } else { -x[c] }).sum()).collect();
-            assert_eq!(y, &want, "{sim}: MVU {mh}x{mw} PE {pe} SIMD {simd} {input}");
+#[test]
+fn every_case_matches_integer_math_under_backpressure() {
+    for case in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        for (sim, got) in simulate(&case.graph, &case.inputs, case.stall, dir.path()) {
+            assert_eq!(got.len(), case.expected.len(), "{sim}: {}: output vectors", case.name);
+            for (k, (y, want)) in got.iter().zip(&case.expected).enumerate() {
+                assert_eq!(y, want, "{sim}: {}: vector {k}", case.name);
+            }
         }
     }
 }
 
 #[test]
-fn mvu_xnor_matches_integer_math_under_backpressure() {
-    mvu_check(1, 6, 12, 3, 4, DataType::Bipolar, 0.3);
-    mvu_check(2, 7, 9, 1, 9, DataType::Bipolar, 0.5);
-}
-
-#[test]
-fn mvu_signed_add_matches_integer_math_under_backpressure() {
-    mvu_check(3, 6, 10, 2, 5, DataType::Int(2), 0.3);
-    mvu_check(4, 4, 6, 4, 1, DataType::UInt(8), 0.3);
-}
-
-fn threshold_graph(shared: bool, output: ThresholdOutput, steps: usize) -> DataflowGraph {
-    let (len, pe, input) = (12, 3, DataType::Int(6));
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let rows = if shared { 1 } else { len };
-    let mut values = Vec::new();
-    for _ in 0..rows {
-        let mut r: Vec<i64> = (0..steps).map(|_| rng.gen_range(-33..=32)).collect();
-        r.sort();
-        values.extend(r);
+fn every_case_model_in_lockstep_with_its_verilog() {
+    for case in cases() {
+        let beats = lockstep(&case.graph, 1500, case.stall, 17);
+        assert!(beats > 10, "{}: only {beats} output beats in 1500 cycles", case.name);
     }
-    let thresholds = ThresholdTable::new(rows, steps, values).unwrap();
-    let node = Node::Threshold(Threshold { name: "thr".into(), thresholds, output, pe });
-    let o = Stream { dtype: threshold_output_type(steps, output), len, fold: pe };
-    graph(node, Stream { dtype: input, len, fold: pe }, o)
-}
-
-fn threshold_check(shared: bool, output: ThresholdOutput, steps: usize) {
-    let g = threshold_graph(shared, output, steps);
-    let Node::Threshold(t) = &g.nodes[0] else { unreachable!() };
-    let mut rng = ChaCha8Rng::seed_from_u64(8);
-    let xs: Vec<Vec<i64>> = (0..5).map(|_| values(&mut rng, DataType::Int(6), 12)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    for (sim, got) in simulate(&g, &xs, 0.3, dir.path()) {
-        for (x, y) in xs.iter().zip(&got) {
-            let want: Vec<i64> = x
-                .iter()
-                .enumerate()
-                .map(|(c, &a)| {
-                    let n = t.thresholds.row(c).iter().filter(|&&th| a >= th).count() as i64;
-                    match output {
-                        ThresholdOutput::Bipolar => if n == 1 { 1 } else { -1 },
-                        ThresholdOutput::Integer { bias } => n + bias,
-                    }
-                })
-                .collect();
-            assert_eq!(y, &want, "{sim}: threshold");
-        }
-    }
-}
-
-#[test]
-fn threshold_per_channel_and_shared_under_backpressure() {
-    threshold_check(false, ThresholdOutput::Integer { bias: -1 }, 2);
-    threshold_check(true, ThresholdOutput::Bipolar, 1);
-    threshold_check(false, ThresholdOutput::Integer { bias: 0 }, 7);
-}
-
-fn passthrough_check(node: Node, i: Stream, o: Stream) {
-    let g = graph(node, i, o);
-    let mut rng = ChaCha8Rng::seed_from_u64(11);
-    let xs: Vec<Vec<i64>> = (0..7).map(|_| values(&mut rng, i.dtype, i.len)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    for (sim, got) in simulate(&g, &xs, 0.4, dir.path()) {
-        assert_eq!(got, xs, "{sim}: {}", g.nodes[0].name());
-    }
-}
-
-#[test]
-fn dwc_split_and_gather_pass_values_through() {
-    let s = |fold| Stream { dtype: DataType::Int(3), len: 12, fold };
-    passthrough_check(Node::Dwc(Dwc { name: "split".into() }), s(6), s(2));
-    passthrough_check(Node::Dwc(Dwc { name: "gather".into() }), s(3), s(12));
-}
-
-#[test]
-fn fifo_passes_values_through() {
-    let s = Stream { dtype: DataType::UInt(5), len: 12, fold: 3 };
-    passthrough_check(Node::Fifo(Fifo { name: "fifo".into(), depth: 3 }), s, s);
-}
-
-fn all_blocks() -> Vec<(&'static str, DataflowGraph)> {
-    let s = |fold| Stream { dtype: DataType::Int(3), len: 12, fold };
-    vec![
-        ("mvu_xnor", mvu_graph(1, 6, 12, 3, 4, DataType::Bipolar).0),
-        ("mvu_signed", mvu_graph(3, 6, 10, 2, 5, DataType::Int(2)).0),
-        ("threshold_channels", threshold_graph(false, ThresholdOutput::Integer { bias: -1 }, 2)),
-        ("threshold_shared", threshold_graph(true, ThresholdOutput::Bipolar, 1)),
-        ("dwc_split", graph(Node::Dwc(Dwc { name: "split".into() }), s(6), s(2))),
-        ("dwc_gather", graph(Node::Dwc(Dwc { name: "gather".into() }), s(3), s(12))),
-        ("fifo", graph(Node::Fifo(Fifo { name: "fifo".into(), depth: 4 }), s(3), s(3))),
-    ]
 }
 
 #[test]
 fn golden_verilog() {
-    for (name, g) in all_blocks() {
-        golden(name, &g);
+    for case in cases() {
+        golden(case.name, &case.graph);
     }
 }
 
 #[test]
-fn every_block_lints_clean_and_synthesizes_for_ice40() {
-    for (name, g) in all_blocks() {
+fn every_case_lints_clean_and_synthesizes_for_ice40() {
+    for case in cases() {
         let dir = tempfile::tempdir().unwrap();
-        let cells = lint_and_synth(&g, dir.path());
-        eprintln!("{name}: {cells} iCE40 cells");
+        let cells = lint_and_synth(&case.graph, dir.path());
+        eprintln!("{}: {cells} iCE40 cells", case.name);
     }
+}
+
+#[test]
+fn every_kind_in_a_compiled_network_has_cases() {
+    use bitloom_compiler::compile::{compile, FoldChoice};
+    use bitloom_compiler::random_model::{random_bnn, RandomOptions};
+    let kinds: std::collections::BTreeSet<&str> = cases().iter().map(|c| c.graph.nodes[0].kind()).collect();
+    let model = random_bnn("net", &[20, 12, 6], 1, RandomOptions { ternary: true, ..RandomOptions::default() });
+    let g = compile(&model, &FoldChoice::TargetIi(8)).unwrap().graph;
+    for node in &g.nodes {
+        assert!(kinds.contains(node.kind()), "no block case for kind {} (register them in its module)", node.kind());
+    }
+    assert!(g.nodes.iter().any(|n| n.kind() == "dwc"), "the network should need a width converter");
 }

@@ -2,66 +2,16 @@
 //! stimulus (data, `in_valid`, `out_ready`) drives both, and every port must agree in every
 //! cycle — `in_ready` and `out_valid` always, `out_data` whenever it is valid.
 
+mod common;
+
 use bitloom_compiler::compile::{compile, FoldChoice};
 use bitloom_compiler::ir::DataflowGraph;
 use bitloom_compiler::random_model::{random_bnn, RandomOptions};
 use bitloom_hdl::engine::ModelSim;
 use bitloom_sim::{build, BuildRequest, Sim};
+use common::{cache, lockstep};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::path::PathBuf;
-
-fn cache() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verilator-cache")
-}
-
-/// Runs `cycles` cycles of random stimulus through both simulations of `g`; returns the
-/// number of output beats seen (so a test can insist that data actually flowed).
-fn lockstep(g: &DataflowGraph, cycles: u64, stall: f64, seed: u64) -> usize {
-    let dir = tempfile::tempdir().unwrap();
-    let rtl = bitloom_hdl::emit(g);
-    let files = rtl.write_to(dir.path()).unwrap();
-    let req = BuildRequest { rtl_files: files, top: rtl.top.clone(), in_bits: rtl.in_bits, out_bits: rtl.out_bits, trace: false };
-    let built = build(&req, &cache(), None).expect("verilator build (install verilator: scripts/setup.sh)");
-    let mut vl = Sim::new(&built, dir.path()).unwrap();
-    let mut md = ModelSim::new(g).unwrap();
-    vl.reset(2).unwrap();
-    md.set_reset(true).unwrap();
-    md.tick().unwrap();
-    md.tick().unwrap();
-    md.set_reset(false).unwrap();
-
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let words = rtl.in_bits.div_ceil(64);
-    let mut data = vec![0u64; words];
-    let mut vl_out = vec![0u64; rtl.out_bits.div_ceil(64)];
-    let mut beats = 0;
-    for cycle in 0..cycles {
-        // New data only after a transfer, as a well-behaved producer does.
-        let valid = !rng.gen_bool(stall);
-        let ready = !rng.gen_bool(stall);
-        vl.set_input(valid, &data).unwrap();
-        vl.set_out_ready(ready).unwrap();
-        md.set_input(valid, &data).unwrap();
-        md.set_out_ready(ready).unwrap();
-        assert_eq!(md.in_ready(), vl.in_ready(), "{}: in_ready differs in cycle {cycle}", g.name);
-        assert_eq!(md.out_valid(), vl.out_valid(), "{}: out_valid differs in cycle {cycle}", g.name);
-        if vl.out_valid() {
-            vl.out_data(&mut vl_out);
-            assert_eq!(md.out_data(), &vl_out[..], "{}: out_data differs in cycle {cycle}", g.name);
-            beats += ready as usize;
-        }
-        if valid && vl.in_ready() {
-            for (k, w) in data.iter_mut().enumerate() {
-                let bits = (rtl.in_bits - 64 * k).min(64);
-                *w = if bits == 64 { rng.gen() } else { rng.gen::<u64>() & ((1 << bits) - 1) };
-            }
-        }
-        vl.tick().unwrap();
-        md.tick().unwrap();
-    }
-    beats
-}
 
 fn network(seed: u64, sizes: &[usize], ternary: bool, final_bipolar: bool, ii: usize) -> DataflowGraph {
     let opts = RandomOptions { ternary, final_bipolar, ..RandomOptions::default() };
@@ -89,7 +39,10 @@ fn models_match_verilog_cycle_for_cycle_on_whole_networks() {
 fn designs_pass_rust_hdl_structural_checks() {
     // Every signal driven, every input connected, no combinational loop.
     for g in [network(5, &[20, 12, 6], true, false, 4), network(6, &[9, 5], false, true, 1)] {
-        for mut top in [bitloom_hdl::engine::Dataflow::new(&g, bitloom_hdl::TOP), bitloom_hdl::engine::Dataflow::writable(&g, bitloom_hdl::TOP)] {
+        for mut top in [
+            bitloom_hdl::engine::Dataflow::new(&g, bitloom_hdl::TOP),
+            bitloom_hdl::engine::Dataflow::writable(&g, bitloom_hdl::TOP),
+        ] {
             rust_hdl::core::block::Block::connect_all(&mut top);
             rust_hdl::core::check_error::check_all(&top).unwrap_or_else(|e| panic!("{}: {e:?}", g.name));
         }
@@ -97,10 +50,19 @@ fn designs_pass_rust_hdl_structural_checks() {
 }
 
 /// The writable design inside its write-test shell, under both simulators, reset.
-fn writable_pair(g: &DataflowGraph, dir: &std::path::Path) -> (Sim, ModelSim, bitloom_hdl::WriteShell, bitloom_hdl::Rtl) {
+fn writable_pair(
+    g: &DataflowGraph,
+    dir: &std::path::Path,
+) -> (Sim, ModelSim, bitloom_hdl::WriteShell, bitloom_hdl::Rtl) {
     let (rtl, shell) = bitloom_hdl::emit_write_shell(g);
     let files = rtl.write_to(dir).unwrap();
-    let req = BuildRequest { rtl_files: files, top: rtl.top.clone(), in_bits: rtl.in_bits, out_bits: rtl.out_bits, trace: false };
+    let req = BuildRequest {
+        rtl_files: files,
+        top: rtl.top.clone(),
+        in_bits: rtl.in_bits,
+        out_bits: rtl.out_bits,
+        trace: false,
+    };
     let built = build(&req, &cache(), None).expect("verilator build (install verilator: scripts/setup.sh)");
     let mut vl = Sim::new(&built, dir).unwrap();
     let mut md = ModelSim::writable(g).unwrap();
@@ -116,7 +78,9 @@ fn writable_pair(g: &DataflowGraph, dir: &std::path::Path) -> (Sim, ModelSim, bi
 fn models_match_verilog_cycle_for_cycle_with_memory_writes() {
     // Random writes land in random memories while data streams: both simulations must agree on
     // every port in every cycle, including a read of a word in the cycle it is written.
-    for (g, stall) in [(network(7, &[20, 12, 6], false, false, 8), 0.3), (network(8, &[15, 10, 9, 4], true, true, 3), 0.2)] {
+    for (g, stall) in
+        [(network(7, &[20, 12, 6], false, false, 8), 0.3), (network(8, &[15, 10, 9, 4], true, true, 3), 0.2)]
+    {
         let dir = tempfile::tempdir().unwrap();
         let (mut vl, mut md, shell, rtl) = writable_pair(&g, dir.path());
         let mems = bitloom_hdl::memory::memories(&g);

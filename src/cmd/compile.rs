@@ -5,7 +5,6 @@ use bitloom::boards::{Board, Family};
 use bitloom::design::board_fit;
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::format;
-use bitloom_compiler::ir::Node;
 use bitloom_compiler::model::Model;
 use bitloom_hdl::link::pll::Pll;
 use bitloom_hdl::link::LinkParams;
@@ -95,15 +94,8 @@ fn fastest_fitting(model: &Model, link: &LinkParams, board: &Board) -> Result<Fo
     bitloom_compiler::verify::verify(model).context("the model is invalid")?;
     // The layer sizes do not depend on the folding.
     let any = bitloom_compiler::compile::compile(model, &FoldChoice::TargetIi(512))?;
-    let heaviest = any
-        .graph
-        .iter()
-        .filter_map(|(_, n)| match n {
-            Node::Mvu(m) => Some(m.mw() * m.mh()),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(1);
+    let heaviest =
+        any.graph.iter().filter_map(|(_, n)| n.as_kind().fold_space()).map(|s| s.mw * s.mh).max().unwrap_or(1);
     let mut targets: Vec<usize> = (0..usize::BITS).map(|k| 1usize << k).take_while(|&t| t < heaviest).collect();
     targets.extend(std::iter::successors(Some(heaviest), |&t| (t % 2 == 0).then_some(t / 2)));
     targets.sort_unstable();

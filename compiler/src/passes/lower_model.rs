@@ -1,36 +1,63 @@
+use crate::compile::CompileError;
 use crate::ir::{DataflowGraph, Mvu, MvuMode, Node, Stream, Threshold};
 use crate::model::{Layer, Model};
-use crate::types::DataType;
 
-/// One engine per layer, everything fully folded (PE = SIMD = 1). The model is one
-/// [`crate::compile::compile`] accepts (only binary dense and threshold layers so far). Layer names become node
+/// One engine per layer, everything fully folded (PE = SIMD = 1). Layer names become node
 /// names (the model verifier has made them unique; the IR verifier checks their characters).
-pub fn lower_model(model: &Model) -> DataflowGraph {
-    let mut stream = Stream { dtype: model.input.dtype, len: model.input.len(), fold: 1 };
-    let mut edges = vec![stream];
+/// A layer kind with no hardware engine yet is [`CompileError::Unsupported`].
+pub fn lower_model(model: &Model) -> Result<DataflowGraph, CompileError> {
+    let mut edges = vec![input_stream(model)];
     let mut nodes = Vec::with_capacity(model.layers.len());
-    for layer in &model.layers {
-        let node = match layer {
-            Layer::BinaryDense(d) => Node::Mvu(Mvu {
+    for (node, out) in lowered_layers(model) {
+        nodes.push(node?);
+        edges.push(out);
+    }
+    Ok(DataflowGraph { name: model.name.clone(), nodes, edges })
+}
+
+fn input_stream(model: &Model) -> Stream {
+    Stream { dtype: model.input.dtype, len: model.input.len(), fold: 1 }
+}
+
+/// Each layer's engine (or why it has none) and the stream it produces, fully folded.
+pub(crate) fn lowered_layers(model: &Model) -> impl Iterator<Item = (Result<Node, CompileError>, Stream)> + '_ {
+    model.layers.iter().scan(input_stream(model), |stream, layer| {
+        let node = lower_layer(layer, stream);
+        *stream = Stream { dtype: layer.output_type(stream.dtype), len: layer.output_len(stream.len), fold: 1 };
+        Some((node, *stream))
+    })
+}
+
+/// The engine of one layer that receives `input`: the one place that maps layer kinds to node
+/// kinds.
+fn lower_layer(layer: &Layer, input: &Stream) -> Result<Node, CompileError> {
+    let kind = match layer {
+        Layer::BinaryDense(d) => {
+            return Ok(Node::Mvu(Mvu {
                 name: d.name.clone(),
                 weights: d.weights.clone(),
-                mode: if stream.dtype == DataType::Bipolar { MvuMode::Xnor } else { MvuMode::SignedAdd },
+                mode: MvuMode::for_input(input.dtype),
                 pe: 1,
                 simd: 1,
-            }),
-            Layer::Dense(_) | Layer::HorqDense(_) | Layer::Conv2d(_) | Layer::MaxPool2d(_) => {
-                unreachable!("compile refuses layer {} before lowering", layer.name())
-            }
-            Layer::Threshold(t) => Node::Threshold(Threshold {
+            }))
+        }
+        // Per-channel rows of a feature map (fewer rows than elements) need the
+        // convolution engines; the threshold unit indexes rows by element.
+        Layer::Threshold(t) if t.thresholds.rows() != 1 && t.thresholds.rows() != input.len => {
+            "per-channel (feature-map) threshold"
+        }
+        Layer::Threshold(t) => {
+            return Ok(Node::Threshold(Threshold {
                 name: t.name.clone(),
                 thresholds: t.thresholds.clone(),
                 output: t.output,
                 pe: 1,
-            }),
-        };
-        stream = Stream { dtype: layer.output_type(stream.dtype), len: layer.output_len(stream.len), fold: 1 };
-        nodes.push(node);
-        edges.push(stream);
-    }
-    DataflowGraph { name: model.name.clone(), nodes, edges }
+            }))
+        }
+        Layer::Dense(_) => "integer-weight dense",
+        Layer::HorqDense(_) => "HORQ dense",
+        Layer::Conv2d(_) => "convolution",
+        Layer::MaxPool2d(_) => "max-pooling",
+    };
+    Err(CompileError::Unsupported { layer: layer.name().to_string(), kind })
 }

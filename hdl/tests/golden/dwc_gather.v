@@ -65,33 +65,61 @@ module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_vali
     input wire  out_ready;
     
     // Update code (wrapper)
-    bitloom_top_gather core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
+    bitloom_dwc #(.IW(9), .OW(36), .K(4), .KW(2), .SPLIT(0)) core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
 endmodule // bitloom_top$engines$0
-// Width converter gather: 4 x 3 -> 1 x 12 elements
-module bitloom_top_gather (
+// bitloom stream width converter between two folds of one vector, one fold a multiple K of the
+// other. Split (SPLIT = 1, IW = K·OW): holds one input beat and emits its K slices, lowest
+// elements first. Gather (SPLIT = 0, OW = K·IW): collects K input beats into one output beat.
+// One beat per cycle on the wider side's K-fold; latency 1 cycle. KW is the slice counter's
+// width (hdl/src/blocks/dwc, Params).
+`ifndef BITLOOM_DWC_V
+`define BITLOOM_DWC_V
+module bitloom_dwc #(
+  parameter integer IW = 8,
+  parameter integer OW = 8,
+  parameter integer K = 2,
+  parameter integer KW = 1,
+  parameter integer SPLIT = 1
+) (
   input  wire clk,
   input  wire rst,
-  input  wire [8:0] in_data,
+  input  wire [IW-1:0] in_data,
   input  wire in_valid,
   output wire in_ready,
-  output wire [35:0] out_data,
+  output wire [OW-1:0] out_data,
   output wire out_valid,
   input  wire out_ready
 );
-  reg [35:0] buffer;
-  reg [1:0] idx;
+  localparam [31:0] LAST32 = K - 1;
+  localparam [KW-1:0] LAST = LAST32[KW-1:0];
+  reg [KW-1:0] idx;
   reg full;
   assign out_valid = full;
-  assign out_data = buffer;
-  assign in_ready = !full || out_ready;
-  always @(posedge clk) begin
-    if (rst) begin full <= 0; idx <= 0; end
-    else begin
-      if (full && out_ready) full <= 0;
-      if (in_valid && in_ready) begin
-        buffer[idx*9 +: 9] <= in_data;
-        if (idx == 3) begin idx <= 0; full <= 1; end else idx <= idx + 1'b1;
+  generate if (SPLIT != 0) begin : split
+    reg [IW-1:0] buffer;
+    wire take = full && out_ready;
+    wire last = idx == LAST;
+    assign out_data = buffer[OW-1:0];
+    assign in_ready = !full || (take && last);
+    always @(posedge clk) begin
+      if (rst) begin full <= 0; idx <= 0; end
+      else if (in_valid && in_ready) begin buffer <= in_data; full <= 1; idx <= 0; end
+      else if (take) begin buffer <= buffer >> OW; idx <= idx + 1'b1; if (last) full <= 0; end
+    end
+  end else begin : gather
+    reg [OW-1:0] buffer;
+    assign out_data = buffer;
+    assign in_ready = !full || out_ready;
+    always @(posedge clk) begin
+      if (rst) begin full <= 0; idx <= 0; end
+      else begin
+        if (full && out_ready) full <= 0;
+        if (in_valid && in_ready) begin
+          buffer[idx*IW +: IW] <= in_data;
+          if (idx == LAST) begin idx <= 0; full <= 1; end else idx <= idx + 1'b1;
+        end
       end
     end
-  end
+  end endgenerate
 endmodule
+`endif

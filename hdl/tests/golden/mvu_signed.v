@@ -77,36 +77,73 @@ module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_vali
     input wire  [9:0] wr_data;
     
     // Update code (wrapper)
-    bitloom_top_mvu core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
+    bitloom_mvu #(.PE(2), .SIMD(5), .SF(2), .NF(3), .MW(10), .IB(2), .OB(6), .CW(6), .DEPTH(6), .SW(1), .NW(2), .AW(3), .XNOR(0), .SIGNED_IN(1), .MEM_FILE("bitloom_top_mvu_w.mem")) core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
 endmodule // bitloom_top$engines$0
-// Matrix-vector unit mvu: MH 6 x MW 10, PE 2, SIMD 5, SignedAdd, int2 -> int6
-module bitloom_top_mvu (
+// bitloom matrix-vector unit with ±1 weights, PE rows and SIMD columns per cycle, MW columns.
+// Weights: a memory of DEPTH = NF·SF words of PE·SIMD bits loaded from MEM_FILE (word nf·SF + sf,
+// lane p, bit s is W[nf·PE + p][sf·SIMD + s], 1 = +1), with a write port (wr_en, wr_addr,
+// wr_data). During the first of NF passes it takes SF input beats of SIMD IB-bit elements and
+// keeps them in an input buffer; later passes replay it. Each cycle every lane adds SIMD
+// products to its accumulator: XNOR (XNOR = 1, bipolar inputs) counts agreements c and outputs
+// 2c - MW; otherwise it adds +x or -x, the input sign- (SIGNED_IN) or zero-extended to OB bits.
+// After SF cycles it emits a beat of PE OB-bit sums. NF·SF cycles per vector; latency 3 cycles
+// after the last input beat of a row group. One enable stalls the whole pipeline while the
+// output register is full. CW is a lane's running-sum width; SW, NW, AW the counters' widths
+// (hdl/src/blocks/mvu, Params).
+`ifndef BITLOOM_MVU_V
+`define BITLOOM_MVU_V
+module bitloom_mvu #(
+  parameter integer PE = 1,
+  parameter integer SIMD = 1,
+  parameter integer SF = 1,
+  parameter integer NF = 1,
+  parameter integer MW = 1,
+  parameter integer IB = 1,
+  parameter integer OB = 2,
+  parameter integer CW = 1,
+  parameter integer DEPTH = 1,
+  parameter integer SW = 1,
+  parameter integer NW = 1,
+  parameter integer AW = 1,
+  parameter integer XNOR = 1,
+  parameter integer SIGNED_IN = 0,
+  parameter MEM_FILE = ""
+) (
   input  wire clk,
   input  wire rst,
-  input  wire [9:0] in_data,
+  input  wire [SIMD*IB-1:0] in_data,
   input  wire in_valid,
   output wire in_ready,
-  output wire [11:0] out_data,
+  output wire [PE*OB-1:0] out_data,
   output wire out_valid,
   input  wire out_ready,
   input  wire wr_en,
-  input  wire [2:0] wr_addr,
-  input  wire [9:0] wr_data
+  input  wire [AW-1:0] wr_addr,
+  input  wire [PE*SIMD-1:0] wr_data
 );
-  (* ram_style = "block" *) reg [9:0] wmem [0:5];
+  localparam [31:0] SF_LAST32 = SF - 1;
+  localparam [31:0] NF_LAST32 = NF - 1;
+  localparam [31:0] ADDR_LAST32 = DEPTH - 1;
+  localparam [SW-1:0] SF_LAST = SF_LAST32[SW-1:0];
+  localparam [NW-1:0] NF_LAST = NF_LAST32[NW-1:0];
+  localparam [AW-1:0] ADDR_LAST = ADDR_LAST32[AW-1:0];
+  (* ram_style = "block" *) reg [PE*SIMD-1:0] wmem [0:DEPTH-1];
+  // Tools that elaborate the module with its default parameters have no file to read.
+  generate if (MEM_FILE != "") begin : load
 `ifdef VERILATOR
-  string wmem_dir;
-  initial begin
-    if (!$value$plusargs("bitloom_mem_dir=%s", wmem_dir)) wmem_dir = ".";
-    $readmemh({wmem_dir, "/bitloom_top_mvu_w.mem"}, wmem);
-  end
+    string wmem_dir;
+    initial begin
+      if (!$value$plusargs("bitloom_mem_dir=%s", wmem_dir)) wmem_dir = ".";
+      $readmemh({wmem_dir, "/", MEM_FILE}, wmem);
+    end
 `else
-  initial $readmemh("bitloom_top_mvu_w.mem", wmem);
+    initial $readmemh(MEM_FILE, wmem);
 `endif
+  end endgenerate
   always @(posedge clk) if (wr_en) wmem[wr_addr] <= wr_data;
-  reg [0:0] sf_cnt;
-  reg [1:0] nf_cnt;
-  reg [2:0] waddr;
+  reg [SW-1:0] sf_cnt;
+  reg [NW-1:0] nf_cnt;
+  reg [AW-1:0] waddr;
   reg out_v;
   wire en = !out_v || out_ready;
   wire first_pass = nf_cnt == 0;
@@ -114,9 +151,9 @@ module bitloom_top_mvu (
   assign in_ready = en && first_pass;
   assign out_valid = out_v;
   reg v1, first1, last1;
-  reg [9:0] w1;
-  reg [9:0] x1;
-  reg [9:0] ibuf [0:1];
+  reg [PE*SIMD-1:0] w1;
+  reg [SIMD*IB-1:0] x1;
+  // Control.
   always @(posedge clk) begin
     if (rst) begin
       sf_cnt <= 0; nf_cnt <= 0; waddr <= 0; v1 <= 0; out_v <= 0;
@@ -124,46 +161,76 @@ module bitloom_top_mvu (
       v1 <= issue;
       out_v <= v1 && last1;
       if (issue) begin
-        waddr <= (waddr == 3'd5) ? 0 : waddr + 1'b1;
-        if (sf_cnt == 1'd1) begin
+        waddr <= (waddr == ADDR_LAST) ? 0 : waddr + 1'b1;
+        if (sf_cnt == SF_LAST) begin
           sf_cnt <= 0;
-          nf_cnt <= (nf_cnt == 2'd2) ? 0 : nf_cnt + 1'b1;
+          nf_cnt <= (nf_cnt == NF_LAST) ? 0 : nf_cnt + 1'b1;
         end else sf_cnt <= sf_cnt + 1'b1;
       end
     end
   end
+  // Memories and operand registers (no reset: block RAM friendly).
   always @(posedge clk) begin
     if (issue) begin
       w1 <= wmem[waddr];
       first1 <= sf_cnt == 0;
-      last1 <= sf_cnt == 1'd1;
-      x1 <= first_pass ? in_data : ibuf[sf_cnt];
-      if (first_pass) ibuf[sf_cnt] <= in_data;
+      last1 <= sf_cnt == SF_LAST;
     end
   end
+  generate if (NF > 1) begin : replay
+    reg [SIMD*IB-1:0] ibuf [0:SF-1];
+    always @(posedge clk) begin
+      if (issue) begin
+        x1 <= first_pass ? in_data : ibuf[sf_cnt];
+        if (first_pass) ibuf[sf_cnt] <= in_data;
+      end
+    end
+  end else begin : direct
+    always @(posedge clk) if (issue) x1 <= in_data;
+  end endgenerate
+  // Lanes.
   genvar p;
-  generate for (p = 0; p < 2; p = p + 1) begin : lane
-    reg [5:0] acc;
-    reg [5:0] sum;
-    reg [5:0] res;
-    wire [29:0] xe;
-    genvar e;
-    for (e = 0; e < 5; e = e + 1) begin : widen
-      assign xe[e*6 +: 6] = {{4{x1[e*2 + 1]}}, x1[e*2 +: 2]};
+  generate for (p = 0; p < PE; p = p + 1) begin : lane
+    reg [CW-1:0] acc;
+    reg [CW-1:0] sum;
+    reg [OB-1:0] res;
+    wire [OB-1:0] value;
+    if (XNOR != 0) begin : xnor_lane
+      localparam [31:0] MW32 = MW;
+      localparam [OB-1:0] MW_OB = MW32[OB-1:0];
+      wire [SIMD-1:0] agree = ~(w1[p*SIMD +: SIMD] ^ x1);
+      // $countones maps to a popcount instruction in Verilator and an adder tree in yosys.
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire [31:0] agreements = $countones(agree);
+      /* verilator lint_on UNUSEDSIGNAL */
+      always @* sum = (first1 ? {CW{1'b0}} : acc) + agreements[CW-1:0];
+      assign value = {sum, 1'b0} - MW_OB;
+    end else begin : add_lane
+      // Each input element widened to the accumulator width once, outside the sum loop.
+      wire [SIMD*OB-1:0] xe;
+      genvar e;
+      for (e = 0; e < SIMD; e = e + 1) begin : widen
+        if (SIGNED_IN != 0) begin : sext
+          assign xe[e*OB +: OB] = {{(OB-IB){x1[e*IB + IB-1]}}, x1[e*IB +: IB]};
+        end else begin : zext
+          assign xe[e*OB +: OB] = {{(OB-IB){1'b0}}, x1[e*IB +: IB]};
+        end
+      end
+      integer k;
+      always @* begin
+        sum = first1 ? {CW{1'b0}} : acc;
+        for (k = 0; k < SIMD; k = k + 1)
+          sum = w1[p*SIMD + k] ? sum + xe[k*OB +: OB] : sum - xe[k*OB +: OB];
+      end
+      assign value = sum;
     end
-    integer k;
-    always @* begin
-      sum = first1 ? 6'd0 : acc;
-      for (k = 0; k < 5; k = k + 1)
-        sum = w1[p*5 + k] ? sum + xe[k*6 +: 6] : sum - xe[k*6 +: 6];
-    end
-    wire [5:0] value = sum;
     always @(posedge clk) begin
       if (en && v1) begin
         acc <= sum;
         if (last1) res <= value;
       end
     end
-    assign out_data[p*6 +: 6] = res;
+    assign out_data[p*OB +: OB] = res;
   end endgenerate
 endmodule
+`endif

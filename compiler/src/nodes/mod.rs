@@ -1,0 +1,72 @@
+//! The node kinds of the dataflow IR, one module per kind. Each module holds the node's struct
+//! and its [`NodeKind`] implementation: the verifier rule, the folding, whether it wants an
+//! input FIFO, and its analytic cost. Passes, the IR verifier and the estimates call the trait
+//! and never name a kind; [`crate::ir::Node::as_kind`] is the one place that dispatches, an
+//! exhaustive `match`, so a kind without an implementation does not compile.
+
+pub mod dwc;
+pub mod fifo;
+pub mod mvu;
+pub mod threshold;
+
+use crate::fold::{Folding, MatrixShape};
+use crate::ir::Stream;
+
+/// What one node costs, estimated analytically from the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cost {
+    /// Cycles to process one input vector when never stalled.
+    pub cycles: usize,
+    /// Parameter memory bits (weights, thresholds, FIFO storage).
+    pub mem_bits: usize,
+    /// Rough 4-input LUT count; a guide for folding, not a synthesis result.
+    pub luts: usize,
+}
+
+/// Everything the compiler knows about one kind of node. No method has a default: a new kind
+/// states each rule.
+pub trait NodeKind {
+    /// The node's name (unique in a graph; becomes part of Verilog module names).
+    fn name(&self) -> &str;
+
+    /// Short kind name for reports.
+    fn kind(&self) -> &'static str;
+
+    /// The IR verifier's rule for this kind between its input stream `i` and output stream
+    /// `o` (the generic edge and name rules are checked before): what is wrong, if anything.
+    fn verify(&self, i: &Stream, o: &Stream) -> Result<(), String>;
+
+    /// The shape the folding search chooses PE and SIMD for, if the node has a folding of
+    /// its own (a matrix layer); `None` for nodes that follow their neighbours.
+    fn fold_space(&self) -> Option<MatrixShape>;
+
+    /// Takes the folding chosen for its [`NodeKind::fold_space`] (called only for kinds that
+    /// have one).
+    fn apply_fold(&mut self, folding: Folding);
+
+    /// Adapts to the folds of its neighbours with a folding of their own: `before` is the
+    /// output fold of the node feeding it, `after` the input fold of the node it feeds.
+    fn follow_neighbours(&mut self, before: Option<usize>, after: Option<usize>);
+
+    /// Elements per beat it consumes, if it fixes them (`None`: whatever arrives).
+    fn in_fold(&self) -> Option<usize>;
+
+    /// Elements per beat it produces, if it fixes them (`None`: the same as its input).
+    fn out_fold(&self) -> Option<usize>;
+
+    /// Whether it needs a FIFO holding one whole input vector in front of it to reach its
+    /// initiation interval.
+    fn wants_input_fifo(&self) -> bool;
+
+    /// Its analytic cost between streams `i` and `o`.
+    fn cost(&self, i: &Stream, o: &Stream) -> Cost;
+}
+
+/// `Ok` when `expected == got`, else a message naming `what` and both values.
+pub(crate) fn expect<T: PartialEq + std::fmt::Debug>(what: &str, expected: T, got: T) -> Result<(), String> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {expected:?}, got {got:?}"))
+    }
+}
