@@ -62,8 +62,10 @@ fn link_tables_meet_their_goals() {
     let faults = table(&out, "### Under injected faults");
     assert_eq!(faults.len(), 3, "{out}");
     for r in &faults {
-        let (images, injected, correct, missing, wrong) = (num(r, 1), num(r, 2), num(r, 5), num(r, 6), num(r, 7));
-        assert!(injected > 0.0, "{out}");
+        let (rate, images, injected) = (num(r, 0), num(r, 1), num(r, 2));
+        let (correct, missing, wrong) = (num(r, 5), num(r, 6), num(r, 7));
+        // Ten images carry about 16 kB both ways: a rate of 1e-3 hits some.
+        assert!(injected > 0.0 || rate < 1e-3, "{out}");
         assert_eq!((correct + missing, wrong), (images, 0.0), "{out}");
     }
 }
