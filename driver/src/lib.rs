@@ -205,7 +205,8 @@ pub struct Device<T: Read + Write> {
     /// Bytes per second each way, when the baud rate is known.
     bytes_per_sec: Option<f64>,
     timer: Rto,
-    /// The least round-trip excess seen: with the line rate, the bandwidth-delay product.
+    /// The least round trip beyond its nominal wire time: with the line rate, the
+    /// bandwidth-delay product.
     min_excess: Option<Duration>,
     /// How many times slower than the nominal wire time bytes cross (smoothed, at least 1;
     /// `None` before a sample): a virtual board on a loaded host, a bridge's buffering.
@@ -649,7 +650,10 @@ impl<T: Read + Write> Device<T> {
             if f.attempts == 1 {
                 let excess = rtt.saturating_sub(wire);
                 self.timer.sample(excess);
-                self.min_excess = Some(self.min_excess.map_or(excess, |m| m.min(excess)));
+                // The delay beyond the nominal wire time (latency, a slow simulation) is what a
+                // window must cover at the line rate.
+                let delay = rtt.saturating_sub(nominal);
+                self.min_excess = Some(self.min_excess.map_or(delay, |m| m.min(delay)));
                 // Long enough on the wire that latency does not swamp it: a slowdown sample.
                 if nominal >= SLOWDOWN_MIN_WIRE {
                     let x = (rtt.as_secs_f64() / nominal.as_secs_f64()).max(1.0);

@@ -463,7 +463,7 @@ fn bench_link(dir: &Path, quick: bool, runs: Option<usize>) -> Result<()> {
     println!("| latency ms | host | runs | runs with retries | retries | dropped | mismatches | least efficiency | images/s wall (mean) |");
     println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     let (xs, want) = batch(digits);
-    for setup in [s(115_200), LinkSetup { latency_ms: 16, ..s(115_200) }, LinkSetup { busy: true, ..s(115_200) }] {
+    for setup in [LinkSetup { busy: true, ..s(115_200) }, LinkSetup { latency_ms: 16, ..s(115_200) }, s(115_200)] {
         let r = link_runs(&out, setup, runs, &xs, &want)?;
         let with_retries = r.iter().filter(|r| r.stats.retries > 0).count();
         let sum = |f: fn(&LinkRun) -> u64| r.iter().map(f).sum::<u64>();
