@@ -11,8 +11,8 @@
 //! sent once is a round-trip sample, less the wire time of the bytes ahead of it and of its
 //! answer (nominal at the baud rate, times the slowdown the link has shown: a virtual board on a
 //! loaded host runs several times slower than the line it simulates); the timeout of a request
-//! is that wire time plus `SRTT + max(G, 4·RTTVAR)`, doubled after each expiry up to
-//! [`Options::max_rto`]. The board
+//! is twice that wire time (the link may yet halve its speed) plus `SRTT + max(G, 4·RTTVAR)`,
+//! doubled after each expiry up to [`Options::max_rto`]. The board
 //! answers in order, so an answer to a later request means every earlier one still unanswered
 //! was lost: those are sent again at once, without waiting for the timer. The window keeps the
 //! bytes of the measured bandwidth-delay product in flight (at least two requests, at most
