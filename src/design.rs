@@ -196,6 +196,7 @@ impl Design {
             .map(|((id, n), e): (_, &NodeEstimate)| {
                 let (pe, simd, depth) = match n {
                     Node::Mvu(m) => (Some(m.pe), Some(m.simd), None),
+                    Node::IntMvu(m) => (Some(m.pe), Some(m.simd), None),
                     Node::Threshold(t) => (Some(t.pe), None, None),
                     Node::Fifo(f) => (None, None, Some(f.depth)),
                     Node::Dwc(_) => (None, None, None),

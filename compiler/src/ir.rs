@@ -8,6 +8,7 @@
 
 pub use crate::nodes::dwc::Dwc;
 pub use crate::nodes::fifo::Fifo;
+pub use crate::nodes::int_mvu::IntMvu;
 pub use crate::nodes::mvu::{Mvu, MvuMode};
 pub use crate::nodes::threshold::Threshold;
 use crate::nodes::NodeKind;
@@ -46,6 +47,8 @@ impl Stream {
 pub enum Node {
     /// Matrix-vector unit with ±1 weights.
     Mvu(Mvu),
+    /// Matrix-vector unit with signed k-bit integer weights.
+    IntMvu(IntMvu),
     /// Multi-threshold activation.
     Threshold(Threshold),
     /// Stream width converter.
@@ -59,6 +62,7 @@ impl Node {
     pub fn as_kind(&self) -> &dyn NodeKind {
         match self {
             Node::Mvu(n) => n,
+            Node::IntMvu(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,
@@ -69,6 +73,7 @@ impl Node {
     pub fn as_kind_mut(&mut self) -> &mut dyn NodeKind {
         match self {
             Node::Mvu(n) => n,
+            Node::IntMvu(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,

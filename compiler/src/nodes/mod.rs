@@ -6,6 +6,7 @@
 
 pub mod dwc;
 pub mod fifo;
+pub mod int_mvu;
 pub mod mvu;
 pub mod threshold;
 

@@ -1,6 +1,6 @@
 use crate::compile::CompileError;
-use crate::ir::{DataflowGraph, Mvu, MvuMode, Node, Stream, Threshold};
-use crate::model::{Layer, Model};
+use crate::ir::{DataflowGraph, IntMvu, Mvu, MvuMode, Node, Stream, Threshold};
+use crate::model::{Layer, Model, WeightType};
 
 /// One engine per layer, everything fully folded (PE = SIMD = 1). Layer names become node
 /// names (the model verifier has made them unique; the IR verifier checks their characters).
@@ -54,7 +54,18 @@ fn lower_layer(layer: &Layer, input: &Stream) -> Result<Node, CompileError> {
                 pe: 1,
             }))
         }
-        Layer::Dense(_) => "integer-weight dense",
+        Layer::Dense(d) => match d.weight_type {
+            WeightType::Int(wbits) => {
+                return Ok(Node::IntMvu(IntMvu {
+                    name: d.name.clone(),
+                    weights: d.weights.clone(),
+                    wbits,
+                    pe: 1,
+                    simd: 1,
+                }))
+            }
+            WeightType::Pow2(_) => "power-of-two dense",
+        },
         Layer::HorqDense(_) => "HORQ dense",
         Layer::Conv2d(_) => "convolution",
         Layer::MaxPool2d(_) => "max-pooling",
