@@ -4,7 +4,7 @@
 use super::{expect, Cost, NodeKind};
 use crate::fold::{Folding, MatrixShape};
 use crate::ir::Stream;
-use crate::model::{int_dot_range, IntMatrix};
+use crate::model::IntMatrix;
 use crate::types::DataType;
 
 /// Integer MVU: `y = W·x` for an MH×MW matrix of `wbits`-bit two's-complement weights.
@@ -39,10 +39,16 @@ impl IntMvu {
     pub fn nf(&self) -> usize {
         self.mh() / self.pe
     }
-    /// The output type on `input`: the smallest type holding every row's exact range.
+    /// The output type on `input`: the smallest type holding `Σ w·x` for every matrix of
+    /// `wbits`-bit weights of this shape (like the binary MVU's `dense_output_type`), not just
+    /// these weights, so that any model of the same shapes and weight type loads into a build
+    /// at run time without changing the widths downstream.
     pub fn output_type(&self, input: DataType) -> DataType {
-        let (lo, hi) = int_dot_range(&self.weights, input.min(), input.max());
-        DataType::smallest_for(i64::try_from(lo).unwrap_or(i64::MIN), i64::try_from(hi).unwrap_or(i64::MAX))
+        let half = 1i64 << (self.wbits - 1);
+        let ends = [-half * input.min(), -half * input.max(), (half - 1) * input.min(), (half - 1) * input.max()];
+        let (lo, hi) = (ends.iter().min().copied().unwrap_or(0), ends.iter().max().copied().unwrap_or(0));
+        let n = self.mw() as i64;
+        DataType::smallest_for(lo.saturating_mul(n), hi.saturating_mul(n))
     }
 }
 
@@ -56,7 +62,8 @@ impl NodeKind for IntMvu {
     }
 
     /// Input length MW, output length MH, input fold SIMD, output fold PE, every weight in
-    /// `wbits` bits; the output type is [`IntMvu::output_type`] of the input.
+    /// `wbits` bits; the output type is [`IntMvu::output_type`] of the input (which holds
+    /// [`crate::model::int_dot_range`] of these weights).
     fn verify(&self, i: &Stream, o: &Stream) -> Result<(), String> {
         expect("input length (MW)", self.mw(), i.len)?;
         expect("output length (MH)", self.mh(), o.len)?;

@@ -23,7 +23,13 @@ fn input_stream(model: &Model) -> Stream {
 pub(crate) fn lowered_layers(model: &Model) -> impl Iterator<Item = (Result<Node, CompileError>, Stream)> + '_ {
     model.layers.iter().scan(input_stream(model), |stream, layer| {
         let node = lower_layer(layer, stream);
-        *stream = Stream { dtype: layer.output_type(stream.dtype), len: layer.output_len(stream.len), fold: 1 };
+        // The integer MVU's output holds any weights of its type (run-time loading), a
+        // superset of the layer's exact range.
+        let dtype = match &node {
+            Ok(Node::IntMvu(m)) => m.output_type(stream.dtype),
+            _ => layer.output_type(stream.dtype),
+        };
+        *stream = Stream { dtype, len: layer.output_len(stream.len), fold: 1 };
         Some((node, *stream))
     })
 }

@@ -10,7 +10,7 @@ module bitloom_top(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_read
     input wire  [7:0] in_data;
     input wire  in_valid;
     output reg  in_ready;
-    output reg  [39:0] out_data;
+    output reg  [44:0] out_data;
     output reg  out_valid;
     input wire  out_ready;
     
@@ -20,7 +20,7 @@ module bitloom_top(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_read
     reg  [7:0] engines$0$in_data;
     reg  engines$0$in_valid;
     wire  engines$0$in_ready;
-    wire  [39:0] engines$0$out_data;
+    wire  [44:0] engines$0$out_data;
     wire  engines$0$out_valid;
     reg  engines$0$out_ready;
     reg  engines$0$wr_en;
@@ -69,7 +69,7 @@ module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_vali
     input wire  [7:0] in_data;
     input wire  in_valid;
     output wire  in_ready;
-    output wire  [39:0] out_data;
+    output wire  [44:0] out_data;
     output wire  out_valid;
     input wire  out_ready;
     input wire  wr_en;
@@ -77,7 +77,7 @@ module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_vali
     input wire  [19:0] wr_data;
     
     // Update code (wrapper)
-    bitloom_int_mvu #(.PE(5), .SIMD(2), .SF(4), .NF(1), .WB(2), .IB(4), .OB(8), .CW(8), .PS(4), .DEPTH(4), .SW(2), .NW(1), .AW(2), .BIPOLAR(0), .SIGNED_IN(1), .MEM_FILE("bitloom_top_int_mvu_w.mem")) core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
+    bitloom_int_mvu #(.PE(5), .SIMD(2), .SF(4), .NF(1), .WB(2), .IB(4), .OB(9), .CW(9), .PS(4), .DEPTH(4), .SW(2), .NW(1), .AW(2), .BIPOLAR(0), .SIGNED_IN(1), .MEM_FILE("bitloom_top_int_mvu_w.mem")) core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
 endmodule // bitloom_top$engines$0
 // bitloom matrix-vector unit with signed WB-bit integer weights, PE rows and SIMD columns per
 // cycle. Weights: a memory of DEPTH = NF·SF words of PE·SIMD·WB bits loaded from MEM_FILE

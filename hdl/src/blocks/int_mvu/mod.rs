@@ -4,8 +4,9 @@
 //! Ports: the standard stream bundle and the weight memory's write port ([`WritePort`]).
 //! Input beats carry SIMD elements: bipolar (1 = +1, 0 = −1), unsigned or signed a-bit
 //! integers (uint8 pixels included); output beats PE accumulators of the IR's output type
-//! (the exact row range, [`IntMvu::output_type`]). The weight memory holds NF·SF words of
-//! PE·SIMD·WB bits ([`weight_words`]). Control, II (NF·SF cycles per vector), latency (3
+//! ([`IntMvu::output_type`]: any weights of the weight type, so another model of the same
+//! shapes loads at run time). The weight memory holds NF·SF words of PE·SIMD·WB bits
+//! ([`weight_words`]). Control, II (NF·SF cycles per vector), latency (3
 //! cycles after the last input beat of a row group) and stalls are the binary MVU's.
 //!
 //! Lane form: bit planes (for each activation bit `b`, the sum of the weights of the columns
