@@ -1,10 +1,13 @@
 //! Integer-weight MLPs through the integer MVU: a QIL 4/4 model trained and quantized by
-//! bitloom on the committed digits, and the importer's 4-bit QONNX MLP, each compiled (folded
-//! and fully folded) and simulated in Verilator bit-exactly against the reference, under
-//! back-pressure and at full speed within 1.05 × II.
+//! bitloom on the committed digits, the importer's 4-bit QONNX MLP, and random integer MLPs
+//! (`random_int_mlp`) under random foldings, each compiled and simulated in Verilator
+//! bit-exactly against the reference, under back-pressure and at full speed within 1.05 × II.
 
 mod common;
 
+use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_compiler::compile::FoldChoice;
+use bitloom_compiler::random_model::random_int_mlp;
 use common::{bitloom, text};
 use std::path::Path;
 
@@ -97,4 +100,30 @@ fn imported_w4a4_qonnx_mlp_simulates_bit_exactly() {
     let o = bitloom(&["import", "tests/data/onnx/mlp_w4a4_qonnx.onnx", "-o", model.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     compile_and_check(&model, &dir.path().join("b"), &["--target-ii", "200"]);
+}
+
+#[test]
+fn random_integer_mlps_under_random_foldings() {
+    common::require_tool("verilator", "verilator");
+    for (seed, sizes, wbits, abits) in [(1, [40, 12, 6], 2, 2), (2, [24, 15, 10], 8, 1), (3, [36, 20, 8], 4, 3)] {
+        let model = random_int_mlp(&format!("int{seed}"), &sizes, wbits, abits, seed);
+        let folds = common::random_folding(seed + 100, &model);
+        let dir = tempfile::tempdir().unwrap();
+        let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
+        let inputs = common::random_inputs(seed, 10, sizes[0], model.input.dtype);
+        for stall in [0.3, 0.0] {
+            let opts = SimOptions { stall, seed, trace: None, cache_dir: common::cache_dir(), quiet: true };
+            let r = simulate(dir.path(), &design, &model, &inputs, &opts).unwrap();
+            assert_eq!(r.mismatches, 0, "seed {seed} folds {folds:?}: first mismatch {:?}", r.first_mismatch);
+            assert_eq!(r.inputs, 10);
+            if stall == 0.0 {
+                let ii = design.ii as f64;
+                assert!(
+                    r.cycles_per_inference <= 1.05 * ii,
+                    "seed {seed}: {} cycles vs II {ii}",
+                    r.cycles_per_inference
+                );
+            }
+        }
+    }
 }
