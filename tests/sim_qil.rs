@@ -127,3 +127,19 @@ fn random_integer_mlps_under_random_foldings() {
         }
     }
 }
+
+/// Another integer model of the same shapes loads into a build (`bitloom run --load-weights`):
+/// the output types hold any weights of the weight type, so every memory keeps its shape.
+#[test]
+fn a_retrained_integer_model_loads_into_the_build() {
+    let (a, b) = (random_int_mlp("a", &[30, 12, 6], 4, 2, 1), random_int_mlp("a", &[30, 12, 6], 4, 2, 2));
+    let dir = tempfile::tempdir().unwrap();
+    let design = bitloom::design::build(&a, &FoldChoice::TargetIi(10), dir.path()).unwrap();
+    let images = bitloom::weights::memory_images(&design, dir.path(), &b).unwrap();
+    let own = bitloom::weights::memory_images(&design, dir.path(), &a).unwrap();
+    assert_eq!(images.len(), 3, "two weight memories and one threshold memory");
+    for (x, y) in images.iter().zip(&own) {
+        assert_eq!((x.id, x.width, x.words.len()), (y.id, y.width, y.words.len()));
+    }
+    assert_ne!(images[0].words, own[0].words, "the new model's weights");
+}
