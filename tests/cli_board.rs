@@ -92,6 +92,26 @@ fn compile_board_run_check_json() {
     );
     assert!(v["link_efficiency"].as_f64().unwrap() > 0.9, "{v}");
 
+    // Behind a 16 ms bridge, on a board slowed to a third of real time: still no retries, and the
+    // report names the board's fault counters.
+    let slow = Board::start(out_s, &["--latency-ms", "16", "--max-mhz", "4"]);
+    let o = bitloom(&[
+        "run",
+        out_s,
+        "--port",
+        &slow.1,
+        "--input",
+        "tests/data/mnist-images.idx.gz",
+        "--limit",
+        "6",
+        "--check",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    for line in ["mismatches           0", "retries              0 (0 by the timer; 0 frames dropped)", "0 overruns"] {
+        assert!(text(&o).contains(line), "{line:?} in {}", text(&o));
+    }
+    drop(slow);
+
     // Another model's weights of the same shapes, checked against that model.
     let other = dir.path().join("other");
     let model = bitloom_compiler::random_model::random_bnn(
@@ -138,6 +158,9 @@ fn board_and_run_errors_are_clear() {
     let o = bitloom(&["board", "/nonexistent/build"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("not a compiled design"), "{}", text(&o));
+    let o = bitloom(&["board", "/nonexistent/build", "--max-mhz", "0"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--max-mhz must be a positive"), "{}", text(&o));
     let o = bitloom(&["run", "/nonexistent/build", "--port", "/dev/null", "--input", "x"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("not a compiled design"), "{}", text(&o));

@@ -31,12 +31,29 @@ fn build() -> &'static (PathBuf, Design, Model) {
 }
 
 fn start(faults: Faults) -> VirtualBoard {
-    let opts = BoardOptions { divisor: 4, faults, cache_dir: common::cache_dir() };
+    start_with(BoardOptions { faults, ..BoardOptions::default() })
+}
+
+/// A board of the shared build at divisor 4 (3 Mbaud) with `opts`' faults, latency and speed.
+fn start_with(opts: BoardOptions) -> VirtualBoard {
+    let opts = BoardOptions { divisor: 4, cache_dir: common::cache_dir(), ..opts };
     VirtualBoard::start(&build().0, &opts).expect("virtual board")
 }
 
+/// Twenty digits through `board` with the default driver options: every answer right, and the
+/// link's counters (host and board) for the caller to judge.
+fn twenty_digits(board: &VirtualBoard) -> (bitloom_driver::LinkStats, bitloom_protocol::Status) {
+    let (_, design, model) = build();
+    let mut dev = Device::open(&board.pty_path().to_string_lossy(), 3_000_000, options()).unwrap();
+    dev.require_design(&design.hash_bytes().unwrap()).unwrap();
+    let xs = images(20);
+    assert_eq!(dev.infer(&values(&xs)).unwrap(), reference(model, &xs));
+    let status = dev.status().unwrap();
+    (dev.stats(), status)
+}
+
 fn options() -> Options {
-    Options { timeout: Duration::from_millis(300), retries: 8, window: 2 }
+    Options::default()
 }
 
 fn images(n: usize) -> Vec<Vec<u8>> {
@@ -108,7 +125,12 @@ fn faults_cost_retries_never_wrong_answers() {
     // Byte faults at `rate`; frame faults (cut, repeated, stalled) on a quarter of the frames.
     for (rate, seed) in [(3e-4, 1), (1e-3, 2), (2e-3, 4), (5e-3, 3)] {
         let board = start(Faults { byte_rate: rate, frame_rate: 0.25, stall: Duration::from_millis(50), seed });
-        let opts = Options { timeout: Duration::from_millis(150), retries: 20, window: 2 };
+        let opts = Options {
+            min_rto: Duration::from_millis(50),
+            max_rto: Duration::from_millis(250), // a short back-off cap keeps the runs that give up short
+            retries: 20,
+            ..Options::default()
+        };
         let outcome = Device::open(&board.pty_path().to_string_lossy(), 3_000_000, opts).and_then(|mut dev| {
             dev.require_design(&design.hash_bytes().unwrap())?;
             let ys = dev.infer(&values(&xs))?;
@@ -187,11 +209,46 @@ fn a_board_that_never_answers_is_reported() {
     // A pseudo-terminal with nobody behind it.
     let pty = nix::pty::openpty(None, None).unwrap();
     let path = nix::unistd::ttyname(pty.slave).unwrap();
-    let t = std::time::Instant::now();
-    let opts = Options { timeout: Duration::from_millis(50), retries: 3, window: 1 };
+    let ms = Duration::from_millis;
+    let opts = Options { initial_rto: ms(50), min_rto: ms(50), max_rto: ms(100), retries: 3, window: 1 };
     let e = Device::open(&path.to_string_lossy(), 115_200, opts).err().unwrap();
     assert!(matches!(e, Error::NoAnswer { attempts: 4, .. }), "{e}");
-    assert!(t.elapsed() < Duration::from_secs(3));
+    assert!(e.to_string().contains("attempts over"), "{e}");
     let _ = nix::unistd::close(pty.master);
     let _ = nix::unistd::close(pty.slave);
+}
+
+/// A USB bridge's 16 ms latency timer on every answer: the timer and window follow it, nothing
+/// is sent twice, and the wider window never overruns the board.
+#[test]
+fn no_retries_behind_a_16_ms_bridge() {
+    let board = start_with(BoardOptions { latency: Duration::from_millis(16), ..BoardOptions::default() });
+    let (stats, status) = twenty_digits(&board);
+    assert_eq!((stats.retries, stats.dropped), (0, 0), "{stats:?}");
+    assert_eq!((status.overruns, status.crc_errors, status.duplicates), (0, 0, 0), "{status:?}");
+    // The timer learned the latency (the excess over the wire time).
+    assert!(stats.max_rtt >= Duration::from_millis(16), "{stats:?}");
+}
+
+/// A board simulated at 1 M cycles per second, twelve times slower than the 12 MHz FPGA it
+/// models: its answers come twelve times later than the wire time says, and still nothing is
+/// sent twice.
+#[test]
+fn no_retries_from_a_board_slower_than_real_time() {
+    let board = start_with(BoardOptions { max_cycles_per_sec: Some(1e6), ..BoardOptions::default() });
+    let (stats, status) = twenty_digits(&board);
+    assert_eq!((stats.retries, stats.dropped), (0, 0), "{stats:?}");
+    assert_eq!(status.overruns, 0, "{status:?}");
+}
+
+/// Two busy loops keep both cores busy while the digits go through: no retries. The loops end
+/// when `busy` is dropped, on failure too.
+#[test]
+fn no_retries_while_both_cores_are_busy() {
+    let board = start(Faults::NONE);
+    let busy = bitloom_sim::BusyLoops::start(2, Duration::from_secs(300)).unwrap();
+    let (stats, status) = twenty_digits(&board);
+    drop(busy);
+    assert_eq!((stats.retries, stats.dropped), (0, 0), "{stats:?}");
+    assert_eq!(status.overruns, 0, "{status:?}");
 }

@@ -7,6 +7,17 @@
 //! duplicated answer is never taken for another request's. Requests are pipelined (several
 //! in flight) so the link stays busy during long batches.
 //!
+//! How long to wait follows the link as measured ([`rto`], RFC 6298): every answer to a request
+//! sent once is a round-trip sample, less the wire time of the bytes ahead of it and of its
+//! answer (nominal at the baud rate, times the slowdown the link has shown: a virtual board on a
+//! loaded host runs several times slower than the line it simulates); the timeout of a request
+//! is twice that wire time (the link may yet halve its speed) plus `SRTT + max(G, 4·RTTVAR)`,
+//! doubled after each expiry up to [`Options::max_rto`]. The board
+//! answers in order, so an answer to a later request means every earlier one still unanswered
+//! was lost: those are sent again at once, without waiting for the timer. The window keeps the
+//! bytes of the measured bandwidth-delay product in flight (at least two requests, at most
+//! [`Options::window`]); `docs/protocol.md` explains why the board never overruns.
+//!
 //! ```no_run
 //! use bitloom_driver::{Device, Options};
 //! # fn main() -> Result<(), bitloom_driver::Error> {
@@ -24,24 +35,40 @@
 #![warn(missing_docs)]
 
 use bitloom_protocol::{self as protocol, slip, Command, ErrorCode, Info, Packet, Status};
+pub mod rto;
+
+use rto::Rto;
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-/// How the driver waits and retries.
-#[derive(Clone, Copy, Debug)]
+/// How the driver waits and retries (see the crate doc for the timer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// How long to wait for an answer before sending the request again.
-    pub timeout: Duration,
+    /// The timeout before any round trip has been measured, on top of the wire time of the
+    /// request and its answer at the baud rate (RFC 6298's conservative 1 s).
+    pub initial_rto: Duration,
+    /// The least timeout, however quick the link has been (beyond the wire time).
+    pub min_rto: Duration,
+    /// The most a timeout grows to by back-off.
+    pub max_rto: Duration,
     /// How many times one request is sent again before giving up.
     pub retries: u32,
-    /// Requests in flight at once (1 = stop and wait).
+    /// The most requests in flight at once (1 = stop and wait; at most [`MAX_WINDOW`]).
     pub window: usize,
 }
 
 impl Default for Options {
+    /// 1 s initially, at least 200 ms (the floor TCP stacks use), back-off up to 5 s, 6 retries
+    /// (about 27 s in all before giving up), up to 8 requests in flight.
     fn default() -> Self {
-        Options { timeout: Duration::from_millis(500), retries: 8, window: 2 }
+        Options {
+            initial_rto: Duration::from_secs(1),
+            min_rto: Duration::from_millis(200),
+            max_rto: Duration::from_secs(5),
+            retries: 6,
+            window: 8,
+        }
     }
 }
 
@@ -68,14 +95,16 @@ pub enum Error {
     #[error("link I/O error")]
     Io(#[from] std::io::Error),
     /// No valid answer after every retry.
-    #[error("no answer to {command:?} after {attempts} attempts ({timeout:?} each): is the board powered, programmed with a bitloom design, and at this baud rate?")]
+    #[error("no answer to {command:?} after {attempts} attempts over {:.1} s (the last wait {:.2} s): is the board powered, programmed with a bitloom design, and at this baud rate?", waited.as_secs_f64(), last_wait.as_secs_f64())]
     NoAnswer {
         /// The request.
         command: Command,
         /// Times it was sent.
         attempts: u32,
-        /// Wait per attempt.
-        timeout: Duration,
+        /// From its first sending to giving up.
+        waited: Duration,
+        /// The last attempt's timeout.
+        last_wait: Duration,
     },
     /// The board refused a request.
     #[error("the board refused {command:?}: {code}")]
@@ -123,8 +152,14 @@ pub struct MemoryImage {
 /// Counters of the host side of the link.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LinkStats {
-    /// Requests sent again after a timeout.
+    /// Requests sent again (after a timeout, or because a later request was answered first).
     pub retries: u64,
+    /// Of those, the ones the timer sent.
+    pub timeouts: u64,
+    /// Answers to requests sent once (round-trip samples).
+    pub samples: u64,
+    /// The longest round trip of those, from sending to the answer.
+    pub max_rtt: Duration,
     /// Received frames dropped (bad CRC, framing, or an answer to no request in flight).
     pub dropped: u64,
     /// Bytes written to the link.
@@ -137,16 +172,55 @@ pub struct LinkStats {
     pub payload_in: u64,
 }
 
+/// One answered request, for diagnosing a link ([`Device::record_round_trips`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoundTrip {
+    /// The request.
+    pub command: Command,
+    /// Times it was sent.
+    pub attempts: u32,
+    /// From its last sending to its answer.
+    pub rtt: Duration,
+    /// The nominal wire time of the bytes ahead of it, itself and its answer (zero when the
+    /// line rate is unknown).
+    pub wire: Duration,
+    /// Requests in flight when it was last sent, itself included.
+    pub in_flight: usize,
+}
+
+/// Round trips whose nominal wire time is at least this long also measure how much slower than
+/// nominal the link runs.
+const SLOWDOWN_MIN_WIRE: Duration = Duration::from_millis(10);
+
+/// The most requests in flight, whatever [`Options::window`] asks.
+pub const MAX_WINDOW: usize = 64;
+
+/// At most this many round trips are recorded.
+const MAX_RECORDED: usize = 1 << 16;
+
 /// A board running a bitloom design, on transport `T`.
 pub struct Device<T: Read + Write> {
     link: T,
     options: Options,
+    /// Bytes per second each way, when the baud rate is known.
+    bytes_per_sec: Option<f64>,
+    timer: Rto,
+    /// The least round trip beyond its nominal wire time: with the line rate, the
+    /// bandwidth-delay product.
+    min_excess: Option<Duration>,
+    /// How many times slower than the nominal wire time bytes cross (smoothed, at least 1;
+    /// `None` before a sample): a virtual board on a loaded host, a bridge's buffering.
+    slowdown: Option<f64>,
+    /// The largest request (its frame and answer, in bytes) a round trip was measured with.
+    largest: usize,
     decoder: slip::Decoder,
     /// Bytes read but not yet decoded (after a completed frame).
     pending: VecDeque<u8>,
     seq: u8,
     info: Info,
     stats: LinkStats,
+    /// Round trips recorded when asked for (bounded by [`MAX_RECORDED`]).
+    trips: Option<Vec<RoundTrip>>,
 }
 
 impl Device<Box<dyn serialport::SerialPort>> {
@@ -159,7 +233,7 @@ impl Device<Box<dyn serialport::SerialPort>> {
             _ if !std::path::Path::new(port).exists() => not_found(port),
             _ => Error::Open { port: port.to_string(), message: e.description },
         })?;
-        Device::connect(link, options)
+        Device::connect_at(link, Some(baud), options)
     }
 }
 
@@ -170,8 +244,16 @@ fn not_found(port: &str) -> Error {
 
 impl<T: Read + Write> Device<T> {
     /// Wraps a transport whose reads time out (return `TimedOut`, `WouldBlock` or 0 bytes)
-    /// within a fraction of `options.timeout`, and asks the board for its INFO.
+    /// within [`rto::GRANULARITY`], and asks the board for its INFO. The line rate is unknown:
+    /// timeouts start at `options.initial_rto` and the window is `options.window`.
     pub fn connect(link: T, options: Options) -> Result<Self, Error> {
+        Device::connect_at(link, None, options)
+    }
+
+    /// [`Device::connect`] on a line of `baud` bits per second (8N1: ten bits a byte), if known:
+    /// then timeouts include each request's wire time and the window follows the
+    /// bandwidth-delay product.
+    pub fn connect_at(link: T, baud: Option<u32>, options: Options) -> Result<Self, Error> {
         let placeholder = Info {
             version: 0,
             hash: [0; protocol::HASH_BYTES],
@@ -184,10 +266,25 @@ impl<T: Read + Write> Device<T> {
             max_batch: 0,
             memories: Vec::new(),
         };
-        let options = Options { window: options.window.max(1), ..options };
+        // Far fewer requests in flight than sequence numbers, so no late answer is ever taken
+        // for a newer request's.
+        let options = Options { window: options.window.clamp(1, MAX_WINDOW), ..options };
         let decoder = slip::Decoder::new(protocol::MAX_DATA + protocol::OVERHEAD);
-        let mut dev =
-            Device { link, options, decoder, pending: VecDeque::new(), seq: 0, info: placeholder, stats: LinkStats::default() };
+        let mut dev = Device {
+            link,
+            options,
+            bytes_per_sec: baud.filter(|&b| b > 0).map(|b| f64::from(b) / 10.0),
+            timer: Rto::new(options.initial_rto, options.min_rto, options.max_rto),
+            min_excess: None,
+            slowdown: None,
+            largest: 0,
+            decoder,
+            pending: VecDeque::new(),
+            seq: 0,
+            info: placeholder,
+            stats: LinkStats::default(),
+            trips: None,
+        };
         // A leading END flushes any partial frame the board holds from line noise.
         dev.send_raw(&[slip::END])?;
         let data = dev.request(Command::Info, Vec::new())?;
@@ -212,6 +309,21 @@ impl<T: Read + Write> Device<T> {
         self.stats
     }
 
+    /// Starts recording every answered request's round trip (the first 65 536).
+    pub fn record_round_trips(&mut self) {
+        self.trips.get_or_insert_with(Vec::new);
+    }
+
+    /// The round trips recorded so far.
+    pub fn round_trips(&self) -> &[RoundTrip] {
+        self.trips.as_deref().unwrap_or(&[])
+    }
+
+    /// The retransmission timer's state (its samples exclude the nominal wire time).
+    pub fn timer(&self) -> Rto {
+        self.timer
+    }
+
     /// The transport, e.g. to close it.
     pub fn into_inner(self) -> T {
         self.link
@@ -229,8 +341,7 @@ impl<T: Read + Write> Device<T> {
     /// The board's counters.
     pub fn status(&mut self) -> Result<Status, Error> {
         let data = self.request(Command::Status, Vec::new())?;
-        Status::parse(&data)
-            .ok_or_else(|| Error::BadAnswer { command: Command::Status, reason: format!("{} bytes", data.len()) })
+        Status::parse(&data).ok_or_else(|| Error::BadAnswer { command: Command::Status, reason: format!("{} bytes", data.len()) })
     }
 
     /// Writes `words` (each `ceil(width/8)` little-endian bytes) into memory `mem` from word
@@ -256,7 +367,7 @@ impl<T: Read + Write> Device<T> {
                 let mut d = vec![mem];
                 d.extend_from_slice(&(offset + (i * per) as u32).to_le_bytes());
                 chunk.iter().for_each(|w| d.extend_from_slice(w));
-                (Command::Write, d)
+                Request { command: Command::Write, data: d, answer: 0 }
             })
             .collect();
         self.pipeline(requests).map(|_| ())
@@ -315,7 +426,7 @@ impl<T: Read + Write> Device<T> {
             let mut d = vec![mem];
             d.extend_from_slice(&(offset + at).to_le_bytes());
             d.extend_from_slice(&(n as u16).to_le_bytes());
-            requests.push((Command::Read, d));
+            requests.push(Request { command: Command::Read, data: d, answer: n as usize * wb });
             at += n;
         }
         let mut words = Vec::with_capacity(count as usize);
@@ -344,6 +455,7 @@ impl<T: Read + Write> Device<T> {
         let fit_in = (self.max_request() - 2) / (in_len * ib).max(1);
         let fit_out = protocol::MAX_DATA / (info.out_len as usize * ob).max(1);
         let batch = fit_in.min(fit_out).min(usize::from(info.max_batch)).max(1);
+        let out_vec = info.out_len as usize * ob;
         let requests = inputs
             .chunks(batch)
             .map(|chunk| {
@@ -353,7 +465,7 @@ impl<T: Read + Write> Device<T> {
                         d.extend_from_slice(&v.to_le_bytes()[..ib]);
                     }
                 }
-                (Command::Infer, d)
+                Request { command: Command::Infer, data: d, answer: chunk.len() * out_vec }
             })
             .collect();
         let answers = self.pipeline(requests)?;
@@ -376,55 +488,141 @@ impl<T: Read + Write> Device<T> {
         })
     }
 
-    /// One request, waiting for its answer.
+    /// One request, waiting for its answer of at most `answer` data bytes.
     fn request(&mut self, command: Command, data: Vec<u8>) -> Result<Vec<u8>, Error> {
-        Ok(self.pipeline(vec![(command, data)])?.remove(0))
+        let answer = match command {
+            Command::Status => 4 * 8, // eight u32 counters
+            _ => protocol::MAX_DATA,
+        };
+        Ok(self.pipeline(vec![Request { command, data, answer }])?.remove(0))
     }
 
-    /// Sends requests with up to `window` in flight; returns their answers in order.
-    fn pipeline(&mut self, requests: Vec<(Command, Vec<u8>)>) -> Result<Vec<Vec<u8>>, Error> {
+    /// Nominal time on the wire of `bytes` at the line rate (zero when it is unknown).
+    fn nominal(&self, bytes: usize) -> Duration {
+        self.bytes_per_sec.map_or(Duration::ZERO, |r| Duration::from_secs_f64(bytes as f64 / r))
+    }
+
+    /// Time on the wire of `bytes` as observed: nominal times the measured slowdown.
+    fn wire(&self, bytes: usize) -> Duration {
+        self.nominal(bytes).mul_f64(self.slowdown.unwrap_or(1.0))
+    }
+
+    /// How many times slower than their nominal wire time bytes have been crossing the link
+    /// (smoothed; 1 until measured, or when the baud rate is unknown).
+    pub fn slowdown(&self) -> f64 {
+        self.slowdown.unwrap_or(1.0)
+    }
+
+    /// Whether one more request of `frame` bytes may join `in_flight` bytes in `count` requests:
+    /// at least two in flight (so the line carries the next request while the board answers
+    /// one), then as many as the bandwidth-delay product needs, up to `options.window`.
+    fn window_open(&self, count: usize, in_flight: usize, frame: usize) -> bool {
+        if count >= self.options.window {
+            return false;
+        }
+        if count < 2 {
+            return true;
+        }
+        match (self.bytes_per_sec, self.min_excess) {
+            (Some(rate), Some(delay)) => (in_flight as f64) < rate * delay.as_secs_f64() + frame as f64,
+            _ => true,
+        }
+    }
+
+    /// Sends requests with up to a window in flight; returns their answers in order.
+    fn pipeline(&mut self, requests: Vec<Request>) -> Result<Vec<Vec<u8>>, Error> {
         struct Flight {
             index: usize,
             command: Command,
             frame: Vec<u8>,
             seq: u8,
+            /// Expected answer bytes on the wire (at most).
+            answer_wire: usize,
+            first_sent: Instant,
             sent: Instant,
+            /// Order of the last sending among all sendings of this pipeline.
+            ordinal: u64,
+            /// Wire bytes of every request unanswered when it was last sent, itself included.
+            ahead: usize,
+            /// How many requests those were.
+            count: usize,
             attempts: u32,
         }
         let mut answers: Vec<Option<Vec<u8>>> = vec![None; requests.len()];
-        let mut queue = requests.into_iter().enumerate();
+        let mut queue = requests.into_iter().enumerate().peekable();
         let mut flying: VecDeque<Flight> = VecDeque::new();
-        let mut done = 0;
+        let (mut done, mut ordinal, mut in_flight) = (0, 0u64, 0usize);
+        // When the oldest request was last answered: its successor's timer restarts then (RFC 6298 §5.3).
+        let mut progress: Option<Instant> = None;
         while done < answers.len() {
-            while flying.len() < self.options.window {
-                let Some((index, (command, data))) = queue.next() else { break };
+            while let Some((_, r)) = queue.peek() {
+                // The frame's size before escapes (which are rare) decides.
+                if !self.window_open(flying.len(), in_flight, r.data.len() + protocol::OVERHEAD + 2) {
+                    break;
+                }
+                let Some((index, r)) = queue.next() else {
+                    break;
+                };
                 self.seq = self.seq.wrapping_add(1);
-                self.stats.payload_out += data.len() as u64;
-                let frame = Packet { seq: self.seq, code: command as u8, data }.to_frame();
+                self.stats.payload_out += r.data.len() as u64;
+                let frame = Packet { seq: self.seq, code: r.command as u8, data: r.data }.to_frame();
                 self.send_raw(&frame)?;
-                flying.push_back(Flight { index, command, frame, seq: self.seq, sent: Instant::now(), attempts: 1 });
+                in_flight += frame.len();
+                ordinal += 1;
+                let now = Instant::now();
+                flying.push_back(Flight {
+                    index,
+                    command: r.command,
+                    seq: self.seq,
+                    answer_wire: r.answer + r.answer / 8 + protocol::OVERHEAD + 2,
+                    first_sent: now,
+                    sent: now,
+                    ordinal,
+                    ahead: in_flight,
+                    count: flying.len() + 1,
+                    attempts: 1,
+                    frame,
+                });
             }
-            // The oldest request decides when to give up or resend everything in flight (the
-            // board answers in order, so a lost answer stalls every later one too).
-            let oldest = flying.front().expect("a request is in flight");
-            if oldest.sent.elapsed() >= self.options.timeout {
-                if oldest.attempts > self.options.retries {
+            let head = flying.front().expect("a request is in flight");
+            // A request far larger than any measured yet may meet a slowdown they did not show:
+            // it gets the initial timeout at least, as the first request did.
+            let rto = if head.frame.len() + head.answer_wire > 2 * self.largest {
+                self.timer.rto().max(self.options.initial_rto)
+            } else {
+                self.timer.rto()
+            };
+            // The link may run at half the speed it has shown (a loaded host's share of the CPU
+            // halves when another job starts) before the timer gives up on a request.
+            let by_sending = head.sent + 2 * self.wire(head.ahead + head.answer_wire);
+            let by_progress = progress.map(|t| t + 2 * self.wire(head.frame.len() + head.answer_wire));
+            let deadline = by_progress.map_or(by_sending, |p| p.max(by_sending)) + rto;
+            let now = Instant::now();
+            if now >= deadline {
+                if head.attempts > self.options.retries {
                     return Err(Error::NoAnswer {
-                        command: oldest.command,
-                        attempts: oldest.attempts,
-                        timeout: self.options.timeout,
+                        command: head.command,
+                        attempts: head.attempts,
+                        waited: now - head.first_sent,
+                        last_wait: deadline - head.sent,
                     });
                 }
-                let frames: Vec<Vec<u8>> = flying.iter().map(|f| f.frame.clone()).collect();
-                for (f, frame) in flying.iter_mut().zip(frames) {
-                    self.send_raw(&frame)?;
-                    f.sent = Instant::now();
-                    f.attempts += 1;
-                    self.stats.retries += 1;
-                }
+                self.timer.back_off();
+                self.stats.timeouts += 1;
+                let frame = head.frame.clone();
+                self.send_raw(&frame)?;
+                ordinal += 1;
+                let count = flying.len();
+                let head = flying.front_mut().expect("a request is in flight");
+                (head.sent, head.ordinal, head.ahead, head.attempts) = (now, ordinal, in_flight, head.attempts + 1);
+                head.count = count;
+                self.stats.retries += 1;
+                progress = None;
                 continue;
             }
-            let Some(packet) = self.receive()? else { continue };
+            let Some(packet) = self.receive()? else {
+                continue;
+            };
             let Some(pos) = flying.iter().position(|f| f.seq == packet.seq) else {
                 self.stats.dropped += 1; // an answer to a request already answered
                 continue;
@@ -441,16 +639,74 @@ impl<T: Read + Write> Device<T> {
                 let reason = format!("answer code {:#04x}", packet.code);
                 return Err(Error::BadAnswer { command: f.command, reason });
             }
+            let now = Instant::now();
+            let bytes = f.ahead + packet.data.len() + protocol::OVERHEAD + 2;
+            let (rtt, wire) = (now - f.sent, self.wire(bytes));
+            let nominal = self.nominal(bytes);
+            if let Some(t) = self.trips.as_mut().filter(|t| t.len() < MAX_RECORDED) {
+                t.push(RoundTrip { command: f.command, attempts: f.attempts, rtt, wire: nominal, in_flight: f.count });
+            }
+            // Karn's rule: only a request sent once tells how long a round trip takes.
+            if f.attempts == 1 {
+                let excess = rtt.saturating_sub(wire);
+                self.timer.sample(excess);
+                // The delay beyond the nominal wire time (latency, a slow simulation) is what a
+                // window must cover at the line rate.
+                let delay = rtt.saturating_sub(nominal);
+                self.min_excess = Some(self.min_excess.map_or(delay, |m| m.min(delay)));
+                // Long enough on the wire that latency does not swamp it: a slowdown sample.
+                if nominal >= SLOWDOWN_MIN_WIRE {
+                    let x = (rtt.as_secs_f64() / nominal.as_secs_f64()).max(1.0);
+                    // Up at once, down slowly: a loaded host slows the link in steps.
+                    self.slowdown = Some(self.slowdown.map_or(x, |s| x.max(s * 7.0 / 8.0 + x / 8.0)));
+                }
+                self.stats.samples += 1;
+                self.largest = self.largest.max(f.frame.len() + packet.data.len() + protocol::OVERHEAD + 2);
+                self.stats.max_rtt = self.stats.max_rtt.max(rtt);
+            }
             self.stats.payload_in += packet.data.len() as u64;
+            let answered = f.ordinal;
             answers[f.index] = Some(packet.data);
+            in_flight -= f.frame.len();
             flying.remove(pos);
             done += 1;
+            if pos == 0 {
+                progress = Some(now);
+            }
+            // The board answers in order: a request sent before this one and still unanswered
+            // was lost (or its answer was), so it goes again now.
+            let lost: Vec<usize> =
+                (0..pos).filter(|&i| flying[i].ordinal < answered && flying[i].attempts <= self.options.retries).collect();
+            let count = flying.len();
+            for i in lost {
+                let frame = flying[i].frame.clone();
+                self.send_raw(&frame)?;
+                ordinal += 1;
+                let f = &mut flying[i];
+                (f.sent, f.ordinal, f.ahead, f.attempts) = (Instant::now(), ordinal, in_flight, f.attempts + 1);
+                f.count = count;
+                self.stats.retries += 1;
+            }
         }
         Ok(answers.into_iter().map(|a| a.expect("every request answered")).collect())
     }
 
     fn send_raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.link.write_all(bytes)?;
+        // A serial port's write times out while the line drains a full output buffer: wait on,
+        // but not for ever.
+        let (mut at, mut since) = (0, Instant::now());
+        while at < bytes.len() {
+            match self.link.write(&bytes[at..]) {
+                Ok(0) => return Err(std::io::Error::from(ErrorKind::WriteZero).into()),
+                Ok(n) => (at, since) = (at + n, Instant::now()),
+                Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                    if since.elapsed() > self.options.max_rto.max(Duration::from_secs(1)) {
+                        return Err(e.into());
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         self.link.flush()?;
         self.stats.wire_out += bytes.len() as u64;
         Ok(())
@@ -480,6 +736,13 @@ impl<T: Read + Write> Device<T> {
         }
         Ok(None)
     }
+}
+
+/// A request to send: its command, data and the most answer data it can bring.
+struct Request {
+    command: Command,
+    data: Vec<u8>,
+    answer: usize,
 }
 
 /// The range of a `bits`-bit element.

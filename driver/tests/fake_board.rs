@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A board whose "network" sums each input vector into 3 outputs: (Σx, Σx·m₀, x₀ − x₁),
 /// where m₀ is word 0 of memory 0 — so a WRITE visibly changes the results.
@@ -24,6 +24,23 @@ struct FakeBoard {
     /// Probability per byte, each direction, of a bit flip, a drop, a duplicate.
     fault: f64,
     silent: bool,
+    /// A slow line: an answer takes `per_byte` a byte after the one before it, then `latency`
+    /// (and up to `jitter` more) before it can be read, in order.
+    slow: Option<Slow>,
+    /// When each answer still held in `to_host` may be read, by where it starts there.
+    release: VecDeque<(usize, Instant)>,
+    /// Answers (counted from 0, INFO included) that are lost once.
+    lose: Vec<usize>,
+    answered: usize,
+    /// When the slow line has sent every answer so far.
+    line_free: Instant,
+}
+
+#[derive(Clone, Copy)]
+struct Slow {
+    latency: Duration,
+    jitter: Duration,
+    per_byte: Duration,
 }
 
 impl FakeBoard {
@@ -51,7 +68,32 @@ impl FakeBoard {
             rng: ChaCha8Rng::seed_from_u64(seed),
             fault,
             silent: false,
+            slow: None,
+            release: VecDeque::new(),
+            lose: Vec::new(),
+            answered: 0,
+            line_free: Instant::now(),
         }
+    }
+
+    /// Queues an answer for the host, released as `slow` says.
+    fn send(&mut self, bytes: Vec<u8>) {
+        self.answered += 1;
+        if let Some(k) = self.lose.iter().position(|&i| i == self.answered - 1) {
+            self.lose.remove(k);
+            return;
+        }
+        let Some(slow) = self.slow else {
+            self.to_host.extend(bytes);
+            return;
+        };
+        // The answers share the line one after another; the latency overlaps.
+        let now = Instant::now();
+        self.line_free = self.line_free.max(now) + slow.per_byte * bytes.len() as u32;
+        let jitter = slow.jitter.mul_f64(self.rng.gen_range(0.0..1.0));
+        let t = self.release.back().map_or(now, |&(_, t)| t).max(self.line_free + slow.latency + jitter);
+        self.release.push_back((self.to_host.len(), t));
+        self.to_host.extend(bytes);
     }
 
     fn m0(&self) -> i64 {
@@ -155,7 +197,7 @@ impl Write for FakeBoard {
                         };
                         if !self.silent {
                             let noisy = self.noisy(&answer);
-                            self.to_host.extend(noisy);
+                            self.send(noisy);
                         }
                     }
                     Err(protocol::PacketError::Crc { .. }) => self.status.crc_errors += 1,
@@ -176,20 +218,29 @@ impl Write for FakeBoard {
 
 impl Read for FakeBoard {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.to_host.is_empty() {
+        // Only released bytes can be read: all of them without `slow`.
+        while self.release.front().is_some_and(|&(_, t)| t <= Instant::now()) {
+            self.release.pop_front();
+        }
+        let ready = self.release.front().map_or(self.to_host.len(), |&(start, _)| start);
+        if ready == 0 {
             std::thread::sleep(Duration::from_micros(200));
             return Err(io::ErrorKind::TimedOut.into());
         }
-        let n = buf.len().min(self.to_host.len());
+        let n = buf.len().min(ready);
         for (d, s) in buf.iter_mut().zip(self.to_host.drain(..n)) {
             *d = s;
+        }
+        for r in &mut self.release {
+            r.0 -= n;
         }
         Ok(n)
     }
 }
 
 fn options() -> Options {
-    Options { timeout: Duration::from_millis(30), retries: 12, window: 3 }
+    let ms = Duration::from_millis;
+    Options { initial_rto: ms(30), min_rto: ms(5), max_rto: ms(200), retries: 12, window: 3 }
 }
 
 fn expected(x: &[i64], m0: i64) -> Vec<i64> {
@@ -276,11 +327,55 @@ fn errors_are_clear() {
     // A board that stops answering: a bounded wait, then a clear error.
     let mut board = FakeBoard::new(0.0, 7);
     board.silent = true;
-    let t = std::time::Instant::now();
-    let e = Device::connect(board, Options { timeout: Duration::from_millis(20), retries: 3, window: 1 }).err().unwrap();
-    assert!(matches!(e, Error::NoAnswer { attempts: 4, .. }), "{e}");
-    assert!(t.elapsed() < Duration::from_secs(2));
+    let ms = Duration::from_millis;
+    let opts = Options { initial_rto: ms(20), min_rto: ms(20), max_rto: ms(40), retries: 3, window: 1 };
+    let e = Device::connect(board, opts).err().unwrap();
+    // 20 ms, then backed off to 40, 40, 40: the error says how long it waited.
+    let Error::NoAnswer { attempts: 4, waited, last_wait, .. } = e else { panic!("{e}") };
+    assert!(waited >= ms(140) && last_wait == ms(40), "{waited:?} {last_wait:?}");
+    assert!(e.to_string().contains("after 4 attempts over"), "{e}");
 
     let e = Device::open("/dev/bitloom-no-such-port", 115_200, options()).err().unwrap();
     assert!(matches!(e, Error::PortNotFound { .. }), "{e}");
+}
+
+/// A board behind a slow line: 20 kB/s (200 000 baud), answers 600–750 ms late, slower than
+/// the 500 ms a fixed timeout used to allow. The timer learns the delay; nothing is sent twice.
+#[test]
+fn a_slow_loss_free_link_never_causes_a_retry() {
+    let mut board = FakeBoard::new(0.0, 8);
+    let ms = Duration::from_millis;
+    board.slow = Some(Slow { latency: ms(600), jitter: ms(150), per_byte: Duration::from_micros(50) });
+    // The defaults: 1 s (plus wire time) before the first sample, at least 200 ms after.
+    let mut dev = Device::connect_at(board, Some(200_000), Options::default()).unwrap();
+    let words: Vec<Vec<u8>> = (0..100u32).map(|i| ((i * 5 + 1) as u16 & 0xfff).to_le_bytes().to_vec()).collect();
+    dev.write_memory(0, 0, &words).unwrap(); // 13 WRITE requests, pipelined
+    let xs = inputs(40, 9);
+    let ys = dev.infer(&xs).unwrap();
+    for (x, y) in xs.iter().zip(&ys) {
+        assert_eq!(y, &expected(x, 1));
+    }
+    let st = dev.stats();
+    assert_eq!((st.retries, st.timeouts, st.dropped), (0, 0, 0), "{st:?}");
+    assert_eq!(st.samples, 1 + 13 + 8, "{st:?}");
+    // The timer learned a delay beyond the wire time, above its 200 ms floor.
+    assert!(dev.timer().rto() > ms(200), "{:?}", dev.timer());
+}
+
+/// A lost answer in the middle of a pipeline is sent again as soon as a later answer shows it
+/// lost; a lost last answer waits for the timer. Either way the results are right.
+#[test]
+fn a_lost_answer_is_retried() {
+    let xs = inputs(25, 10); // five INFER requests after INFO (answer 0)
+    for (lost, by_timer) in [(2, 0), (5, 1)] {
+        let mut board = FakeBoard::new(0.0, 11);
+        board.lose = vec![lost];
+        let mut dev = Device::connect(board, options()).unwrap();
+        let ys = dev.infer(&xs).unwrap();
+        for (x, y) in xs.iter().zip(&ys) {
+            assert_eq!(y, &expected(x, 0), "answer {lost} lost");
+        }
+        let st = dev.stats();
+        assert_eq!((st.retries, st.timeouts), (1, by_timer), "answer {lost} lost: {st:?}");
+    }
 }

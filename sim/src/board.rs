@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The board block's Verilog file, in the build's `rtl/` directory.
 pub const LINK_FILE: &str = "bitloom_link.v";
@@ -391,12 +391,24 @@ pub struct BoardOptions {
     pub faults: Faults,
     /// The Verilator build cache.
     pub cache_dir: PathBuf,
+    /// Wall time every byte the board sends is held before the host can read it, as a USB-UART
+    /// bridge holds it (an FTDI chip's latency timer is 16 ms by default).
+    pub latency: Duration,
+    /// At most this many simulated clock cycles per second of wall time (`None`: as fast as
+    /// the host allows), to reproduce a board slower than the link, or a slow or busy host.
+    pub max_cycles_per_sec: Option<f64>,
 }
 
 impl Default for BoardOptions {
-    /// Divisor 8, no faults, the default cache.
+    /// Divisor 8, no faults, the default cache, no latency, no speed cap.
     fn default() -> Self {
-        BoardOptions { divisor: 8, faults: Faults::NONE, cache_dir: crate::builder::default_cache_dir() }
+        BoardOptions {
+            divisor: 8,
+            faults: Faults::NONE,
+            cache_dir: crate::builder::default_cache_dir(),
+            latency: Duration::ZERO,
+            max_cycles_per_sec: None,
+        }
     }
 }
 
@@ -431,6 +443,9 @@ impl VirtualBoard {
     /// Builds and starts the board of the design in `build_dir` (see [`BoardSim::new`]) and
     /// opens its pseudo-terminal.
     pub fn start(build_dir: &Path, opts: &BoardOptions) -> Result<VirtualBoard, SimError> {
+        if let Some(r) = opts.max_cycles_per_sec.filter(|r| !(r.is_finite() && *r >= 1.0)) {
+            return Err(SimError::InvalidInput(format!("a speed cap of {r} cycles per second: it must be at least 1")));
+        }
         let board = BoardSim::new(build_dir, opts.divisor, &opts.cache_dir)?;
         let pty = nix::pty::openpty(None, None).map_err(|e| io_err("openpty", e))?;
         // SAFETY: `openpty` just returned these two descriptors, open and owned by nobody else;
@@ -448,10 +463,10 @@ impl VirtualBoard {
         nix::fcntl::fcntl(master.as_raw_fd(), nix::fcntl::FcntlArg::F_SETFL(flags)).map_err(|e| io_err("fcntl", e))?;
         let stop = Arc::new(AtomicBool::new(false));
         let counters = Arc::new(SharedCounters::default());
-        let (stop2, counters2, faults) = (stop.clone(), counters.clone(), opts.faults);
+        let (stop2, counters2, pace) = (stop.clone(), counters.clone(), Pace::new(opts));
         let thread = std::thread::Builder::new()
             .name("bitloom-virtual-board".into())
-            .spawn(move || serve(board, master, slave, faults, &stop2, &counters2))
+            .spawn(move || serve(board, master, slave, pace, &stop2, &counters2))
             .map_err(|e| io_err("spawning the board thread", e))?;
         Ok(VirtualBoard { path, stop, counters, thread: Some(thread) })
     }
@@ -498,19 +513,38 @@ impl Drop for VirtualBoard {
     }
 }
 
+/// What shapes the board thread's timing: faults, latency towards the host, a speed cap.
+struct Pace {
+    faults: Faults,
+    latency: Duration,
+    max_cycles_per_sec: Option<f64>,
+}
+
+impl Pace {
+    fn new(o: &BoardOptions) -> Pace {
+        Pace { faults: o.faults, latency: o.latency, max_cycles_per_sec: o.max_cycles_per_sec }
+    }
+}
+
 /// The board's thread: pty bytes in, cycles, pty bytes out, until stopped.
 fn serve(
     mut board: BoardSim,
     master: OwnedFd,
     _slave: OwnedFd,
-    faults: Faults,
+    pace: Pace,
     stop: &AtomicBool,
     counters: &SharedCounters,
 ) -> Result<(), SimError> {
     let fd = master.as_raw_fd();
+    let faults = pace.faults;
     let mut to_board = Injector::new(faults, 1, true);
     let mut to_host = Injector::new(faults, 2, false);
-    let (mut buf, mut sent, mut out, mut pending_out) = ([0u8; 4096], Vec::new(), Vec::new(), VecDeque::<u8>::new());
+    let (mut buf, mut sent, mut out) = ([0u8; 4096], Vec::new(), Vec::new());
+    // Bytes for the host, each chunk with the instant it may be read (`pace.latency` after it
+    // left the board).
+    let mut pending_out = VecDeque::<(Instant, Vec<u8>)>::new();
+    // The speed cap's reference: wall time and cycles when the board last woke up.
+    let mut since: Option<(Instant, u64)> = None;
     while !stop.load(Ordering::Relaxed) {
         // Host to board.
         match nix::unistd::read(fd, &mut buf) {
@@ -526,38 +560,99 @@ fn serve(
             // EAGAIN: nothing; EIO: no client has the slave open (we hold it, so rare).
             _ => {}
         }
-        if board.idle() && pending_out.is_empty() {
-            let mut pfd = [nix::poll::PollFd::new(fd, nix::poll::PollFlags::POLLIN)];
-            let _ = nix::poll::poll(&mut pfd, 5);
-            continue;
-        }
-        out.clear();
-        board.run(2048, &mut out)?;
-        let c = board.counters();
-        counters.cycles.store(c.cycles, Ordering::Relaxed);
-        counters.bytes_in.store(c.bytes_in, Ordering::Relaxed);
-        counters.bytes_out.store(c.bytes_out, Ordering::Relaxed);
-        if !out.is_empty() {
-            sent.clear();
-            let (f, stall) = to_host.apply(&out, &mut sent);
-            counters.faults.fetch_add(f, Ordering::Relaxed);
-            if stall {
-                std::thread::sleep(faults.stall);
+        if board.idle() {
+            since = None;
+            // Sleep until a byte arrives or the next held chunk is due.
+            let due = pending_out.front().map(|(t, _)| t.saturating_duration_since(Instant::now()));
+            if due.is_none_or(|d| !d.is_zero()) {
+                let ms = due.map_or(5, |d| d.as_millis().clamp(1, 5) as i32);
+                let mut pfd = [nix::poll::PollFd::new(fd, nix::poll::PollFlags::POLLIN)];
+                let _ = nix::poll::poll(&mut pfd, ms);
             }
-            pending_out.extend(&sent);
+        } else {
+            let (t0, c0) = *since.get_or_insert((Instant::now(), board.counters().cycles));
+            out.clear();
+            board.run(2048, &mut out)?;
+            let c = board.counters();
+            counters.cycles.store(c.cycles, Ordering::Relaxed);
+            counters.bytes_in.store(c.bytes_in, Ordering::Relaxed);
+            counters.bytes_out.store(c.bytes_out, Ordering::Relaxed);
+            if !out.is_empty() {
+                sent.clear();
+                let (f, stall) = to_host.apply(&out, &mut sent);
+                counters.faults.fetch_add(f, Ordering::Relaxed);
+                if stall {
+                    std::thread::sleep(faults.stall);
+                }
+                if !sent.is_empty() {
+                    pending_out.push_back((Instant::now() + pace.latency, std::mem::take(&mut sent)));
+                }
+            }
+            if let Some(rate) = pace.max_cycles_per_sec {
+                // Ahead of the cap: wait until the wall clock catches up with the cycles run.
+                let due = t0 + Duration::from_secs_f64((c.cycles - c0) as f64 / rate);
+                let ahead = due.saturating_duration_since(Instant::now());
+                if !ahead.is_zero() {
+                    std::thread::sleep(ahead);
+                }
+            }
         }
-        // Board to host, as much as the pty takes.
-        while !pending_out.is_empty() {
-            let (a, _) = pending_out.as_slices();
-            match nix::unistd::write(fd, a) {
-                Ok(n) if n > 0 => {
-                    pending_out.drain(..n);
+        // Board to host, what is due, as much as the pty takes.
+        let now = Instant::now();
+        while let Some((t, chunk)) = pending_out.front_mut() {
+            if *t > now {
+                break;
+            }
+            match nix::unistd::write(fd, chunk) {
+                Ok(n) if n == chunk.len() => {
+                    pending_out.pop_front();
+                }
+                Ok(n) => {
+                    chunk.drain(..n);
+                    break;
                 }
                 _ => break,
             }
         }
     }
     Ok(())
+}
+
+/// Busy-loop child processes that keep the host's cores busy, to reproduce a loaded machine
+/// (benchmarks and tests). Each is a `bash` loop that ends by itself after a bound; all are
+/// killed when this is dropped, so they never outlive it.
+pub struct BusyLoops(Vec<std::process::Child>);
+
+impl BusyLoops {
+    /// Starts `n` loops, each ending by itself after `bound` at the latest.
+    pub fn start(n: usize, bound: Duration) -> Result<BusyLoops, SimError> {
+        let script = format!("while [ $SECONDS -lt {} ]; do :; done", bound.as_secs().max(1));
+        let mut loops = BusyLoops(Vec::with_capacity(n));
+        for _ in 0..n {
+            let child = std::process::Command::new("bash")
+                .args(["-c", &script])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| io_err("starting a busy loop (bash)", e))?;
+            loops.0.push(child); // if a later one fails, dropping `loops` kills these
+        }
+        Ok(loops)
+    }
+
+    /// The loops' process ids.
+    pub fn pids(&self) -> Vec<u32> {
+        self.0.iter().map(std::process::Child::id).collect()
+    }
+}
+
+impl Drop for BusyLoops {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub mod sim;
 pub mod stream;
 mod wrapper;
 
-pub use board::{BoardCounters, BoardOptions, BoardSim, Faults, VirtualBoard};
+pub use board::{BoardCounters, BoardOptions, BoardSim, BusyLoops, Faults, VirtualBoard};
 pub use builder::{build, default_cache_dir, BuildRequest, BuiltModel};
 pub use error::SimError;
 pub use sim::Sim;

@@ -4,7 +4,9 @@
 //! 256, in one run; (b) simulated cycles per inference against the II bound for several
 //! foldings of the bundled example; (c) Verilator build time and simulated cycles per second
 //! for a 784-1024-1024-1024-10 network; (d) the link: images per second and efficiency through
-//! the virtual board at 115 200, 1 M and 3 M baud in simulated time, against the wire limit; (e) the bundled example's board top level on the
+//! the virtual board at 115 200, 1 M and 3 M baud in simulated time, against the wire limit, with
+//! 16 ms latency, a slowed board and a busy host; the demo's 20-image run repeated (`--runs`);
+//! retries per injected fault; (e) the bundled example's board top level on the
 //! iCEBreaker: logic cells, block RAM, fmax and II, and images per second at fmax and at the
 //! board clock.
 
@@ -29,6 +31,9 @@ pub struct Args {
     /// Which tables: any of `reference`, `folding`, `verilator`, `link`, `board` (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Repetitions of the README demo's 20-image run in the link table (default 20; 3 of 5 images with --quick).
+    #[arg(long)]
+    runs: Option<usize>,
     /// Scratch directory for builds.
     #[arg(long, default_value = "build/bench")]
     dir: PathBuf,
@@ -48,7 +53,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         bench_verilator(&a.dir, a.quick)?;
     }
     if want("link") {
-        bench_link(&a.dir, a.quick)?;
+        bench_link(&a.dir, a.quick, a.runs)?;
     }
     if want("board") {
         bench_board(&a.dir)?;
@@ -264,12 +269,119 @@ fn bench_board(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// One way to run the virtual board for the link tables.
+#[derive(Clone, Copy)]
+struct LinkSetup {
+    baud: u32,
+    window: usize,
+    latency_ms: u64,
+    /// A cap on simulated cycles per second.
+    max_mhz: Option<f64>,
+    /// Busy loops on both cores for the duration.
+    busy: bool,
+    fault_rate: f64,
+}
+
+impl LinkSetup {
+    const fn at(baud: u32) -> LinkSetup {
+        LinkSetup { baud, window: 8, latency_ms: 0, max_mhz: None, busy: false, fault_rate: 0.0 }
+    }
+
+    fn host(&self) -> String {
+        match (self.busy, self.max_mhz) {
+            (true, _) => "busy (2 loops)".into(),
+            (false, Some(f)) => format!("board ≤ {f} MHz"),
+            (false, None) => "idle".into(),
+        }
+    }
+}
+
+/// What one connection to the virtual board measured.
+#[derive(Default)]
+struct LinkRun {
+    /// Outputs that differ from the reference (must be 0), and images with no answer.
+    mismatches: usize,
+    missing: usize,
+    cycles: u64,
+    wall: f64,
+    faults: u64,
+    stats: bitloom_driver::LinkStats,
+}
+
+impl LinkRun {
+    fn efficiency(&self) -> f64 {
+        let s = &self.stats;
+        (s.payload_out + s.payload_in) as f64 / (s.wire_out + s.wire_in).max(1) as f64
+    }
+}
+
+/// Busy loops end by themselves after this long even if bitloom dies first.
+const BUSY_BOUND: Duration = Duration::from_secs(1800);
+
+/// The board of `out` set up as `setup`, `runs` connections of `images` each (a fresh
+/// connection per run, as `bitloom run` makes), every answer checked; under faults, images are
+/// sent ten at a time so one request given up on costs only its own ten.
+fn link_runs(
+    out: &Path,
+    setup: LinkSetup,
+    runs: usize,
+    images: &[Vec<i64>],
+    want: &[Vec<i64>],
+) -> Result<Vec<LinkRun>> {
+    use bitloom_driver::{Device, Options};
+    use bitloom_sim::board::{BoardOptions, BusyLoops, Faults, VirtualBoard};
+    let opts = BoardOptions {
+        divisor: (12e6 / f64::from(setup.baud)).round() as u32,
+        faults: if setup.fault_rate > 0.0 { Faults::at_rate(setup.fault_rate, 7) } else { Faults::NONE },
+        cache_dir: bitloom_sim::default_cache_dir(),
+        latency: Duration::from_millis(setup.latency_ms),
+        max_cycles_per_sec: setup.max_mhz.map(|f| f * 1e6),
+    };
+    let vb = VirtualBoard::start(out, &opts)?;
+    let _busy = if setup.busy { Some(BusyLoops::start(2, BUSY_BOUND)?) } else { None };
+    let port = vb.pty_path().to_str().context("pty path")?.to_string();
+    let options = Options { window: setup.window, ..Options::default() };
+    let chunk = if setup.fault_rate > 0.0 { 10 } else { images.len() };
+    let mut results = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let (c0, t0) = (vb.counters(), Instant::now());
+        let mut run = LinkRun::default();
+        let mut dev = match Device::open(&port, setup.baud, options) {
+            Ok(dev) => dev,
+            Err(bitloom_driver::Error::NoAnswer { .. }) if setup.fault_rate > 0.0 => {
+                results.push(LinkRun { missing: images.len(), ..LinkRun::default() });
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for (k, part) in images.chunks(chunk).enumerate() {
+            match dev.infer(part) {
+                Ok(got) => {
+                    run.mismatches += got
+                        .iter()
+                        .zip(&want[k * chunk..])
+                        .map(|(g, w)| g.iter().zip(w).filter(|(a, b)| a != b).count())
+                        .sum::<usize>()
+                }
+                Err(bitloom_driver::Error::NoAnswer { .. }) if setup.fault_rate > 0.0 => run.missing += part.len(),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let c1 = vb.counters();
+        (run.cycles, run.wall, run.faults, run.stats) =
+            (c1.cycles - c0.cycles, t0.elapsed().as_secs_f64(), c1.faults - c0.faults, dev.stats());
+        results.push(run);
+    }
+    vb.stop()?;
+    Ok(results)
+}
+
 /// The bundled example behind the virtual board (its real UART RTL, bytes crossing in simulated
 /// time at a 12 MHz clock) driven by the host driver through the pseudo-terminal, as `bitloom
-/// run` does, with every output checked against the reference.
-fn bench_link(dir: &Path, quick: bool) -> Result<()> {
-    use bitloom_driver::{Device, Options};
-    use bitloom_sim::board::{BoardOptions, Faults, VirtualBoard};
+/// run` does, with every output checked against the reference: throughput at several baud
+/// rates, latencies and host loads; the README demo's 20-image run repeated `runs` times; and
+/// retries per injected fault.
+fn bench_link(dir: &Path, quick: bool, runs: Option<usize>) -> Result<()> {
     const CLOCK_HZ: f64 = 12e6;
     let board = bitloom::boards::Board::by_name("icebreaker")?;
     let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1"))?;
@@ -278,60 +390,114 @@ fn bench_link(dir: &Path, quick: bool) -> Result<()> {
     let design = bitloom::design::build_with(&model, &FoldChoice::TargetIi(3136), &out, &Default::default(), Some(board))?;
     let digits = Path::new("tests/data/mnist-images.idx.gz");
     let inputs = bitloom::inputs::load_images(digits, &model.input, None, "the example's input")?;
-    let want = bitloom_compiler::reference::run_batch(&model, &inputs)?;
+    let want_one = bitloom_compiler::reference::run_batch(&model, &inputs)?;
     let in_vec = design.input.len;
-    println!("## (d) the link: tfc-w1a1 through the virtual board (iCEBreaker build, 12 MHz, II {}), simulated time\n", design.ii);
-    println!("| baud | requests in flight | images | images/s | wire limit | of limit | payload limit | link efficiency | mismatches | sim cycles/s |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let runs: &[(u32, usize, usize)] = if quick {
-        &[(115_200, 2, 3), (1_000_000, 2, 10), (3_000_000, 1, 10), (3_000_000, 2, 20)]
-    } else {
-        &[(115_200, 2, 20), (1_000_000, 2, 100), (3_000_000, 1, 100), (3_000_000, 2, 200)]
+    let batch = |n: usize| -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {
+        let xs = inputs.iter().cycle().take(n).map(|x| x.iter().map(|&v| i64::from(v)).collect()).collect();
+        (xs, want_one.iter().cycle().take(n).cloned().collect())
     };
-    for &(baud, window, n) in runs {
-        let divisor = (CLOCK_HZ / f64::from(baud)).round() as u32;
-        let opts = BoardOptions { divisor, faults: Faults::NONE, cache_dir: bitloom_sim::default_cache_dir() };
-        let vb = VirtualBoard::start(&out, &opts)?;
-        // Wall-clock timeouts must outlast a request at the slowest rate on a slow simulation.
-        let options = Options { timeout: Duration::from_secs(20), retries: 2, window };
-        let port = vb.pty_path().to_str().context("pty path")?.to_string();
-        let mut dev = Device::open(&port, baud, options)?;
-        let batch: Vec<Vec<i64>> = inputs.iter().cycle().take(n).map(|x| x.iter().map(|&v| i64::from(v)).collect()).collect();
-        let (c0, s0, t0) = (vb.counters(), dev.stats(), Instant::now());
-        let got = dev.infer(&batch)?;
-        let (c1, s1, wall) = (vb.counters(), dev.stats(), t0.elapsed().as_secs_f64());
-        drop(dev);
-        vb.stop()?;
-        let mismatches: usize = got
-            .iter()
-            .zip(want.iter().cycle())
-            .map(|(g, w)| g.iter().zip(w).filter(|(a, b)| a != b).count())
-            .sum();
-        let cycles = (c1.cycles - c0.cycles) as f64;
-        let secs = cycles / CLOCK_HZ;
-        let wire_out = (s1.wire_out - s0.wire_out) as f64;
-        let wire = wire_out + (s1.wire_in - s0.wire_in) as f64;
-        let payload = ((s1.payload_out - s0.payload_out) + (s1.payload_in - s0.payload_in)) as f64;
+    println!(
+        "## (d) the link: tfc-w1a1 through the virtual board (iCEBreaker build, 12 MHz, II {}), simulated time\n",
+        design.ii
+    );
+    println!("| baud | window | latency ms | host | images | images/s | wire limit | of limit | payload limit | link efficiency | retries | dropped | mismatches | images/s wall | sim cycles/s |");
+    println!("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let s = LinkSetup::at;
+    let scale = |n: usize| if quick { (n / 10).max(3) } else { n };
+    let rows: Vec<(LinkSetup, usize)> = vec![
+        (s(115_200), scale(20)),
+        (s(1_000_000), scale(100)),
+        (LinkSetup { window: 1, ..s(3_000_000) }, scale(100)),
+        (s(3_000_000), scale(200)),
+        (LinkSetup { latency_ms: 16, ..s(115_200) }, scale(20)),
+        (LinkSetup { latency_ms: 16, ..s(3_000_000) }, scale(200)),
+        (LinkSetup { max_mhz: Some(1.0), ..s(3_000_000) }, scale(20)),
+        (LinkSetup { busy: true, ..s(115_200) }, scale(20)),
+    ];
+    for (setup, n) in rows {
+        let (xs, want) = batch(n);
+        let r = link_runs(&out, setup, 1, &xs, &want)?.remove(0);
+        let secs = r.cycles as f64 / CLOCK_HZ;
         // The host → board direction carries the images: the line moves baud / 10 bytes a second.
-        let bytes_per_sec = f64::from(baud) / 10.0;
-        let wire_limit = bytes_per_sec / (wire_out / n as f64);
-        let payload_limit = bytes_per_sec / in_vec as f64;
+        let bytes_per_sec = f64::from(setup.baud) / 10.0;
+        let wire_limit = bytes_per_sec / (r.stats.wire_out as f64 / n as f64);
         let ips = n as f64 / secs;
         println!(
-            "| {baud} | {window} | {n} | {ips:.1} | {wire_limit:.1} | {:.1} % | {payload_limit:.1} | {:.3} | {mismatches} | {:.2} M |",
+            "| {} | {} | {} | {} | {n} | {ips:.1} | {wire_limit:.1} | {:.1} % | {:.1} | {:.3} | {} | {} | {} | {:.1} | {:.2} M |",
+            setup.baud,
+            setup.window,
+            setup.latency_ms,
+            setup.host(),
             100.0 * ips / wire_limit,
-            payload / wire,
-            cycles / wall / 1e6
+            bytes_per_sec / in_vec as f64,
+            r.efficiency(),
+            r.stats.retries,
+            r.stats.dropped,
+            r.mismatches,
+            n as f64 / r.wall,
+            r.cycles as f64 / r.wall / 1e6
         );
     }
     println!(
-        "\nimages/s = images ÷ simulated seconds (cycles ÷ 12 MHz) from the first request to the last answer. Wire limit = \
-         (baud ÷ 10) ÷ the bytes the host sent per image (SLIP framing, header, CRC and data of the INFER requests): \
-         the rate of a line busy with nothing but this protocol's requests. Payload limit = (baud ÷ 10) ÷ {in_vec} \
-         input bytes per image. Link efficiency = payload ÷ wire bytes, both directions. The dataflow alone would \
-         take {:.0} images/s (12 MHz ÷ II {}).\n",
+        "\nimages/s = images ÷ simulated seconds (cycles ÷ 12 MHz) from the first request to the last answer (the \
+         virtual board pauses while it waits, so latency costs wall time, not simulated time: see images/s wall). \
+         Wire limit = (baud ÷ 10) ÷ the bytes the host sent per image (SLIP framing, header, CRC and data of the \
+         INFER requests, INFO and retries included): the rate of a line busy with nothing but this protocol's \
+         requests. Payload limit = (baud ÷ 10) ÷ {in_vec} input bytes per image. Link efficiency = payload ÷ wire \
+         bytes, both directions. Window = the most requests in flight (the driver keeps the measured \
+         bandwidth-delay product in flight, at least two). The dataflow alone would take {:.0} images/s (12 MHz ÷ \
+         II {}).\n",
         CLOCK_HZ / design.ii as f64,
         design.ii
+    );
+
+    let runs = runs.unwrap_or(if quick { 3 } else { 20 });
+    // The demo sends 20 digits; a smoke run sends 5 (a debug build simulates slowly).
+    let digits = if quick { 5 } else { 20 };
+    println!("### The README demo's run ({digits} digits at 115 200 baud, a fresh connection each run), repeated\n");
+    println!("| latency ms | host | runs | runs with retries | retries | dropped | mismatches | least efficiency | images/s wall (mean) |");
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    let (xs, want) = batch(digits);
+    for setup in [LinkSetup { busy: true, ..s(115_200) }, LinkSetup { latency_ms: 16, ..s(115_200) }, s(115_200)] {
+        let r = link_runs(&out, setup, runs, &xs, &want)?;
+        let with_retries = r.iter().filter(|r| r.stats.retries > 0).count();
+        let sum = |f: fn(&LinkRun) -> u64| r.iter().map(f).sum::<u64>();
+        let least = r.iter().map(LinkRun::efficiency).fold(f64::INFINITY, f64::min);
+        let ips = r.iter().map(|r| digits as f64 / r.wall).sum::<f64>() / r.len() as f64;
+        println!(
+            "| {} | {} | {runs} | {with_retries} | {} | {} | {} | {least:.3} | {ips:.1} |",
+            setup.latency_ms,
+            setup.host(),
+            sum(|r| r.stats.retries),
+            sum(|r| r.stats.dropped),
+            r.iter().map(|r| r.mismatches).sum::<usize>()
+        );
+    }
+    println!("\nGoal: no retries in any zero-fault run, idle, with 16 ms latency and with both cores busy.\n");
+
+    println!("### Under injected faults (`bitloom board --fault-rate P`, 3 Mbaud): every answer correct or reported missing\n");
+    println!(
+        "| fault rate | images | faults injected | retries | retries per fault | correct | missing | wrong outputs |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let (xs, want) = batch(if quick { 10 } else { 100 });
+    for rate in [1e-4, 1e-3, 3e-3] {
+        let r = link_runs(&out, LinkSetup { fault_rate: rate, ..s(3_000_000) }, 1, &xs, &want)?.remove(0);
+        println!(
+            "| {rate} | {} | {} | {} | {:.2} | {} | {} | {} |",
+            xs.len(),
+            r.faults,
+            r.stats.retries,
+            r.stats.retries as f64 / r.faults.max(1) as f64,
+            xs.len() - r.missing,
+            r.missing,
+            r.mismatches
+        );
+    }
+    println!(
+        "\nEach byte (each direction) is flipped, dropped or repeated with probability P; each frame cut, repeated or \
+         followed by a 50 ms stall with probability P. Correct = images answered (every answered output is compared \
+         with the reference: wrong outputs must be 0); missing = images of a request the driver gave up on, reported.\n"
     );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `bitloom run BUILD --port P --input IMAGES [--labels L] [--limit N] [--check]
 //! [--load-weights MODEL] [--json]`: inputs through a board (or the virtual board) with the
-//! host driver.
+//! host driver, then the link's report: retries, dropped frames, efficiency, round trips and
+//! the board's own fault counters (STATUS).
 //!
 //! The board's design hash must be the build's; `--load-weights` first writes another model's
 //! weights and thresholds (same shapes) into the board's memories; `--check` compares every
@@ -42,15 +43,26 @@ pub struct Args {
     /// Write this model's weights and thresholds into the board first (same shapes as the build).
     #[arg(long)]
     load_weights: Option<PathBuf>,
-    /// Milliseconds to wait for an answer before sending a request again.
-    #[arg(long, default_value_t = 500)]
-    timeout_ms: u64,
+    /// Milliseconds to wait for the first answer (beyond its wire time) before the driver has
+    /// measured the link; later timeouts follow the round trips it measures.
+    #[arg(long, alias = "timeout-ms", default_value_t = 1000)]
+    initial_rto_ms: u64,
+    /// The least timeout in milliseconds (beyond a request's wire time).
+    #[arg(long, default_value_t = 200)]
+    min_rto_ms: u64,
+    /// The most a timeout grows to by back-off, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    max_rto_ms: u64,
     /// Times a request is sent again before giving up.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 6)]
     retries: u32,
-    /// Requests in flight.
-    #[arg(long, default_value_t = 2)]
+    /// The most requests in flight (the driver keeps the measured bandwidth-delay product in flight).
+    #[arg(long, default_value_t = 8)]
     window: usize,
+    /// Write every request's round trip to this file, one line each: command, attempts, round
+    /// trip, nominal wire time and requests in flight (milliseconds), to diagnose a link.
+    #[arg(long)]
+    rtt_log: Option<PathBuf>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -64,7 +76,10 @@ struct RunReport {
     correct: Option<usize>,
     accuracy: Option<f64>,
     retries: u64,
+    timeouts: u64,
     dropped_frames: u64,
+    srtt_ms: Option<f64>,
+    max_rtt_ms: f64,
     wall_secs: f64,
     images_per_sec: f64,
     link_efficiency: f64,
@@ -123,10 +138,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None => None,
     };
 
-    let options = Options { timeout: Duration::from_millis(a.timeout_ms.max(1)), retries: a.retries, window: a.window };
+    let options = Options {
+        initial_rto: Duration::from_millis(a.initial_rto_ms.max(1)),
+        min_rto: Duration::from_millis(a.min_rto_ms),
+        max_rto: Duration::from_millis(a.max_rto_ms.max(1)),
+        retries: a.retries,
+        window: a.window,
+    };
     let mut dev = Device::open(&a.port, a.baud.unwrap_or(record.baud), options)
         .with_context(|| format!("connecting to the board on {}", a.port))?;
     dev.require_design(&hash)?;
+    if a.rtt_log.is_some() {
+        dev.record_round_trips();
+    }
     let loaded_name = match loaded {
         Some((images, m)) => {
             dev.load(&images).context("writing the new weights")?;
@@ -175,6 +199,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let classes = outputs.first().map_or(0, Vec::len);
     let correct = a.labels.as_deref().map(|path| count_correct(path, &a.input, &labels, classes)).transpose()?;
     let s = dev.status().context("reading the board's counters")?;
+    if let Some(path) = &a.rtt_log {
+        write_round_trips(path, dev.round_trips())?;
+    }
     let wire = (after.wire_out - before.wire_out) + (after.wire_in - before.wire_in);
     let payload = (after.payload_out - before.payload_out) + (after.payload_in - before.payload_in);
     let report = RunReport {
@@ -184,7 +211,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         correct,
         accuracy: correct.map(|c| c as f64 / n as f64),
         retries: after.retries,
+        timeouts: after.timeouts,
         dropped_frames: after.dropped,
+        srtt_ms: dev.timer().srtt().map(|d| d.as_secs_f64() * 1e3),
+        max_rtt_ms: after.max_rtt.as_secs_f64() * 1e3,
         wall_secs: wall,
         images_per_sec: n as f64 / wall.max(1e-9),
         link_efficiency: payload as f64 / wire.max(1) as f64,
@@ -222,11 +252,30 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         println!("images / s           {:.1} (wall time {:.3} s)", report.images_per_sec, report.wall_secs);
         println!("link efficiency      {:.3} ({} payload of {} wire bytes)", report.link_efficiency, payload, wire);
-        println!("retries              {} ({} frames dropped)", report.retries, report.dropped_frames);
+        println!(
+            "retries              {} ({} by the timer; {} frames dropped)",
+            report.retries, report.timeouts, report.dropped_frames
+        );
+        println!(
+            "round trips          longest {:.1} ms; timer's smoothed excess over the wire time {}",
+            report.max_rtt_ms,
+            report.srtt_ms.map_or("none".to_string(), |v| format!("{v:.1} ms"))
+        );
         println!(
             "board                {} frames, {} CRC errors, {} framing errors, {} overruns, {} duplicates",
             s.frames_ok, s.crc_errors, s.framing_errors, s.overruns, s.duplicates
         );
     }
     Ok(if mismatches == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The `--rtt-log` file.
+fn write_round_trips(path: &std::path::Path, trips: &[bitloom_driver::RoundTrip]) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut text = String::from("# command attempts rtt_ms wire_ms in_flight\n");
+    for t in trips {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let _ = writeln!(text, "{:?} {} {:.3} {:.3} {}", t.command, t.attempts, ms(t.rtt), ms(t.wire), t.in_flight);
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }

@@ -81,10 +81,12 @@ module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_vali
 endmodule // bitloom_top$engines$0
 // bitloom multi-threshold unit: out = #{ j : a >= T[ch][j] } + BIAS (or, with BIPOLAR, the one
 // step's bit), PE channels of IB bits per beat, K thresholds per channel compared signed at TW
-// bits. SHARED: one row for every channel, ROW (the PE·K·TW-bit word, lane p step j at bits
-// (p·K + j)·TW); otherwise a memory of NF words of that layout loaded from MEM_FILE, with a
-// write port (wr_en, wr_addr, wr_data). AW is the channel counter's and address's width,
-// CNT the step counter's (hdl/src/blocks/threshold, Params). One beat per cycle; latency 2.
+// bits. SHARED: one row for every channel, ROW (K·TW bits, step j at bits j·TW; a single row,
+// so that no parameter or literal grows with PE), and a write port of WW = 1 bit that is not
+// used; otherwise a memory of NF words of PE·K·TW bits (lane p step j at bits (p·K + j)·TW)
+// loaded from MEM_FILE, with a write port (wr_en, wr_addr, wr_data of WW = PE·K·TW bits).
+// AW is the channel counter's and address's width, CNT the step counter's
+// (hdl/src/blocks/threshold, Params). One beat per cycle; latency 2.
 `ifndef BITLOOM_THRESHOLD_V
 `define BITLOOM_THRESHOLD_V
 module bitloom_threshold #(
@@ -100,7 +102,8 @@ module bitloom_threshold #(
   parameter integer BIPOLAR = 1,
   parameter [OB-1:0] BIAS = 0,
   parameter integer SHARED = 1,
-  parameter [PE*K*TW-1:0] ROW = 0,
+  parameter [K*TW-1:0] ROW = 0,
+  parameter integer WW = PE*K*TW,
   parameter MEM_FILE = ""
 ) (
   input  wire clk,
@@ -113,7 +116,7 @@ module bitloom_threshold #(
   input  wire out_ready,
   input  wire wr_en,
   input  wire [AW-1:0] wr_addr,
-  input  wire [PE*K*TW-1:0] wr_data
+  input  wire [WW-1:0] wr_data
 );
   reg out_v, v1;
   reg [PE*IB-1:0] d1;
@@ -123,7 +126,7 @@ module bitloom_threshold #(
   wire [PE*K*TW-1:0] t1;
   generate if (SHARED != 0) begin : shared
     // Every lane compares against the same row; a shared unit has no memory to write.
-    assign t1 = ROW;
+    assign t1 = {PE{ROW}};
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused = &{1'b0, wr_en, wr_addr, wr_data};
     /* verilator lint_on UNUSEDSIGNAL */
@@ -197,7 +200,7 @@ module bitloom_top_thr (
   input  wire [1:0] wr_addr,
   input  wire [146:0] wr_data
 );
-  bitloom_threshold #(.PE(3), .K(7), .TW(7), .IB(6), .OB(3), .NF(4), .AW(2), .CNT(3), .SIGNED_IN(1), .BIPOLAR(0), .BIAS(3'd0), .SHARED(0), .ROW(147'd0), .MEM_FILE("bitloom_top_thr_t.mem")) core (
+  bitloom_threshold #(.PE(3), .K(7), .TW(7), .IB(6), .OB(3), .NF(4), .AW(2), .CNT(3), .SIGNED_IN(1), .BIPOLAR(0), .BIAS(3'd0), .SHARED(0), .ROW(49'd0), .WW(147), .MEM_FILE("bitloom_top_thr_t.mem")) core (
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
 endmodule

@@ -132,19 +132,17 @@ fn emit(module: &str, node: &Threshold, i: &Stream, o: &Stream, params: &Params)
     let mut mems = Vec::new();
     let (row, mem_file) = match threshold_words(node, i) {
         None => {
-            // The shared row, replicated for every lane, in the memory word's layout.
-            let mut word = vec![0u64; params.word_bits().div_ceil(64)];
-            for p in 0..pe {
-                for (j, &t) in node.thresholds.row(0).iter().enumerate() {
-                    put_bits(&mut word, (p * k + j) * tw, tw, clamp(t, i.dtype) as u64);
-                }
+            // The shared row once (the core replicates it for every lane): step j at bits j·TW.
+            let mut word = vec![0u64; (k * tw).div_ceil(64)];
+            for (j, &t) in node.thresholds.row(0).iter().enumerate() {
+                put_bits(&mut word, j * tw, tw, clamp(t, i.dtype) as u64);
             }
-            let hex = MemFile { name: String::new(), width: params.word_bits(), words: vec![word] }.render();
-            (format!("{}'h{}", params.word_bits(), hex.trim_end()), String::new())
+            let hex = MemFile { name: String::new(), width: k * tw, words: vec![word] }.render();
+            (format!("{}'h{}", k * tw, hex.trim_end()), String::new())
         }
         Some(mem) => {
             mems.push(MemFile { name: tfile.clone(), ..mem });
-            (lit(params.word_bits(), 0), tfile)
+            (lit(k * tw, 0), tfile)
         }
     };
     let (bipolar, bias) = match node.output {
@@ -164,11 +162,14 @@ fn emit(module: &str, node: &Threshold, i: &Stream, o: &Stream, params: &Params)
         ("BIPOLAR", bipolar),
     ];
     let mut list: Vec<String> = numbers.iter().map(|(n, v)| format!(".{n}({v})")).collect();
+    // A shared unit's write port is one unused bit, so no tie-off grows with PE.
+    let ww = if shared { 1 } else { port.width };
     list.extend([format!(".BIAS({bias})"), format!(".SHARED({})", shared as usize), format!(".ROW({row})")]);
+    list.push(format!(".WW({ww})"));
     list.push(format!(".MEM_FILE({mem_file:?})"));
     // A shared unit has no memory: its write port is tied off here and is not a port of the core.
     let (ports, write) = if shared {
-        let ties = format!(".wr_en(1'b0), .wr_addr({}), .wr_data({})", lit(port.addr_bits, 0), lit(port.width, 0));
+        let ties = format!(".wr_en(1'b0), .wr_addr({}), .wr_data(1'b0)", lit(port.addr_bits, 0));
         (String::new(), ties)
     } else {
         (port.ports(), ".wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data)".to_string())

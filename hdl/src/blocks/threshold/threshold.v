@@ -1,9 +1,11 @@
 // bitloom multi-threshold unit: out = #{ j : a >= T[ch][j] } + BIAS (or, with BIPOLAR, the one
 // step's bit), PE channels of IB bits per beat, K thresholds per channel compared signed at TW
-// bits. SHARED: one row for every channel, ROW (the PE·K·TW-bit word, lane p step j at bits
-// (p·K + j)·TW); otherwise a memory of NF words of that layout loaded from MEM_FILE, with a
-// write port (wr_en, wr_addr, wr_data). AW is the channel counter's and address's width,
-// CNT the step counter's (hdl/src/blocks/threshold, Params). One beat per cycle; latency 2.
+// bits. SHARED: one row for every channel, ROW (K·TW bits, step j at bits j·TW; a single row,
+// so that no parameter or literal grows with PE), and a write port of WW = 1 bit that is not
+// used; otherwise a memory of NF words of PE·K·TW bits (lane p step j at bits (p·K + j)·TW)
+// loaded from MEM_FILE, with a write port (wr_en, wr_addr, wr_data of WW = PE·K·TW bits).
+// AW is the channel counter's and address's width, CNT the step counter's
+// (hdl/src/blocks/threshold, Params). One beat per cycle; latency 2.
 `ifndef BITLOOM_THRESHOLD_V
 `define BITLOOM_THRESHOLD_V
 module bitloom_threshold #(
@@ -19,7 +21,8 @@ module bitloom_threshold #(
   parameter integer BIPOLAR = 1,
   parameter [OB-1:0] BIAS = 0,
   parameter integer SHARED = 1,
-  parameter [PE*K*TW-1:0] ROW = 0,
+  parameter [K*TW-1:0] ROW = 0,
+  parameter integer WW = PE*K*TW,
   parameter MEM_FILE = ""
 ) (
   input  wire clk,
@@ -32,7 +35,7 @@ module bitloom_threshold #(
   input  wire out_ready,
   input  wire wr_en,
   input  wire [AW-1:0] wr_addr,
-  input  wire [PE*K*TW-1:0] wr_data
+  input  wire [WW-1:0] wr_data
 );
   reg out_v, v1;
   reg [PE*IB-1:0] d1;
@@ -42,7 +45,7 @@ module bitloom_threshold #(
   wire [PE*K*TW-1:0] t1;
   generate if (SHARED != 0) begin : shared
     // Every lane compares against the same row; a shared unit has no memory to write.
-    assign t1 = ROW;
+    assign t1 = {PE{ROW}};
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused = &{1'b0, wr_en, wr_addr, wr_data};
     /* verilator lint_on UNUSEDSIGNAL */
