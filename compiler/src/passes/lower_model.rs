@@ -1,6 +1,6 @@
 use crate::compile::CompileError;
-use crate::ir::{DataflowGraph, Mvu, MvuMode, Node, Stream, Threshold};
-use crate::model::{Layer, Model};
+use crate::ir::{DataflowGraph, Mvu, MvuMode, Node, ShiftMvu, Stream, Threshold};
+use crate::model::{IntDense, Layer, Model, WeightType};
 
 /// One engine per layer, everything fully folded (PE = SIMD = 1). Layer names become node
 /// names (the model verifier has made them unique; the IR verifier checks their characters).
@@ -52,6 +52,15 @@ fn lower_layer(layer: &Layer, input: &Stream) -> Result<Node, CompileError> {
                 thresholds: t.thresholds.clone(),
                 output: t.output,
                 pe: 1,
+            }))
+        }
+        Layer::Dense(IntDense { name, weights, weight_type: WeightType::Pow2(bits) }) => {
+            return Ok(Node::ShiftMvu(ShiftMvu {
+                name: name.clone(),
+                weights: weights.clone(),
+                bits: *bits,
+                pe: 1,
+                simd: 1,
             }))
         }
         Layer::Dense(_) => "integer-weight dense",
