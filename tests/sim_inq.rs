@@ -188,3 +188,45 @@ fn inq5_mlp_on_shift_add_mvus_bit_exact_on_digits() {
         }
     }
 }
+
+/// The virtual board (the board top level under Verilator behind a pty, its real UART) runs an
+/// INQ MLP bit-exactly, then another model's power-of-two weights written at run time through
+/// the link (`bitloom run --load-weights`' path): the same model with every row's columns
+/// shuffled, so each layer's exact output type, and with it every memory's shape, is unchanged.
+#[test]
+fn inq_mlp_on_the_virtual_board_with_weights_written_at_run_time() {
+    use bitloom_driver::{Device, Options};
+    use bitloom_sim::board::{BoardOptions, Faults, VirtualBoard};
+    use rand::seq::SliceRandom;
+    common::require_tool("verilator", "verilator");
+    let dir = tempfile::tempdir().unwrap();
+    let model = random_inq(6, &[48, 12, 8, 6], 5);
+    let link = bitloom_hdl::link::LinkParams { baud: 3_000_000, ..Default::default() };
+    let design = bitloom::design::build_with(&model, &FoldChoice::TargetIi(64), dir.path(), &link, None).unwrap();
+    let mut other = model.clone();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    for layer in &mut other.layers {
+        if let Layer::Dense(d) = layer {
+            let rows = (0..d.weights.rows()).flat_map(|r| {
+                let mut row = d.weights.row(r).to_vec();
+                row.shuffle(&mut rng);
+                row
+            });
+            d.weights = IntMatrix::new(d.weights.rows(), d.weights.cols(), rows.collect()).unwrap();
+        }
+    }
+    let opts = BoardOptions { divisor: 4, faults: Faults::NONE, cache_dir: common::cache_dir() };
+    let board = VirtualBoard::start(dir.path(), &opts).expect("virtual board");
+    let options = Options { timeout: std::time::Duration::from_millis(300), retries: 8, window: 2 };
+    let mut dev = Device::open(&board.pty_path().to_string_lossy(), 3_000_000, options).unwrap();
+    dev.require_design(&design.hash_bytes().unwrap()).unwrap();
+    let xs = common::random_inputs(3, 8, 48, DataType::UInt(8));
+    let values: Vec<Vec<i64>> = xs.iter().map(|x| x.iter().map(|&v| i64::from(v)).collect()).collect();
+    let reference = |m: &Model| bitloom_compiler::reference::run_batch(m, &xs).unwrap();
+    assert_eq!(dev.infer(&values).unwrap(), reference(&model), "the built weights");
+    dev.load(&bitloom::weights::memory_images(&design, dir.path(), &other).unwrap()).unwrap();
+    let ys = dev.infer(&values).unwrap();
+    assert_eq!(ys, reference(&other), "weights written at run time");
+    assert_ne!(ys, reference(&model));
+    board.stop().unwrap();
+}
