@@ -105,10 +105,11 @@ impl NodeKind for ShiftMvu {
         let acc = o.dtype.bits() as usize;
         let in_bits = i.dtype.bits() as usize;
         let code = self.bits as usize;
-        // Per lane: a barrel shifter (exp_bits mux levels over in_bits + 2^exp_bits − 1 bits)
-        // and a conditional add into the accumulator; per PE: the accumulator.
+        // Per lane: a barrel shifter (exp_bits mux levels over in_bits + 2^exp_bits − 1 bits,
+        // gated by the nonzero bit) and an adder of the accumulator's width; per PE: the
+        // accumulator. Within 10 % of yosys synth_ice40 at SIMD 16 (hdl/src/blocks/shift_mvu).
         let shifted = in_bits + (1 << self.exp_bits()) - 1;
-        let lane = shifted * self.exp_bits() as usize / 2 + acc;
+        let lane = shifted * (self.exp_bits() as usize + 1) + acc;
         let buffer = if self.nf() > 1 { self.mw() * in_bits } else { 0 };
         Cost {
             cycles: self.sf() * self.nf(),

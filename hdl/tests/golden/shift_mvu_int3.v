@@ -86,9 +86,9 @@ endmodule // bitloom_top$engines$0
 // bit EB+1 nonzero), with a write port (wr_en, wr_addr, wr_data). During the first of NF
 // passes it takes SF input beats of SIMD IB-bit elements and keeps them in an input buffer;
 // later passes replay it. Each cycle every lane adds SIMD products ±(x << e) or 0 to its CW-bit
-// accumulator, x widened from bipolar (BIPOLAR: 1 = +1, 0 = -1), signed (SIGNED_IN) or
-// unsigned IB bits; sums wrap at CW bits, exact because every partial sum of a row lies in the
-// row's range. After SF cycles it emits a beat of PE OB-bit sums. NF·SF cycles per vector;
+// accumulator (a negative one as ~(x << e), plus the count of negatives), x widened from
+// bipolar (BIPOLAR: 1 = +1, 0 = -1), signed (SIGNED_IN) or unsigned IB bits; sums wrap at CW
+// bits, exact because every partial sum of a row lies in the row's range. After SF cycles it emits a beat of PE OB-bit sums. NF·SF cycles per vector;
 // latency 3 cycles after the last input beat of a row group. One enable stalls the whole
 // pipeline while the output register is full. SW, NW, AW are the counters' widths
 // (hdl/src/blocks/shift_mvu, Params).
@@ -211,15 +211,20 @@ module bitloom_shift_mvu #(
     reg [OB-1:0] res;
     reg [CW-1:0] acc;
     reg [CW-1:0] t;
+    reg [CW-1:0] neg;
     integer k;
-    // One barrel shifter and one add/subtract per product (cheaper in LUTs than one
-    // accumulator per exponent level: hdl/src/blocks/shift_mvu/mod.rs).
+    // One barrel shifter and one adder per product: -t is ~t + 1, so a negative product adds
+    // ~t and the lane adds the count of negative products once (measured cheaper than an
+    // add/subtract per product or one accumulator per exponent level: see mod.rs).
     always @* begin
       sum = first1 ? {CW{1'b0}} : acc;
+      neg = {CW{1'b0}};
       for (k = 0; k < SIMD; k = k + 1) begin
-        t = xe[k*CW +: CW] << wl[k*CB +: EB];
-        if (wl[k*CB + EB + 1]) sum = wl[k*CB + EB] ? sum - t : sum + t;
+        t = wl[k*CB + EB + 1] ? xe[k*CW +: CW] << wl[k*CB +: EB] : {CW{1'b0}};
+        sum = sum + (t ^ {CW{wl[k*CB + EB] & wl[k*CB + EB + 1]}});
+        neg = neg + {{(CW-1){1'b0}}, wl[k*CB + EB] & wl[k*CB + EB + 1]};
       end
+      sum = sum + neg;
     end
     always @(posedge clk) if (en && v1) acc <= sum;
     always @(posedge clk) if (en && v1 && last1) res <= sum[OB-1:0];

@@ -18,9 +18,12 @@
 //!
 //! Micro-architecture, chosen by yosys `synth_ice40` (5-bit weights, uint4 activations,
 //! MW 64, 18-bit sums; LUTs per lane = (LUTs at SIMD 16 − LUTs at SIMD 1) / 15):
-//! (a) a barrel shifter per lane (EB mux levels) and one add/subtract per product, and (b)
+//! (a) a barrel shifter per lane (EB mux levels) and one add/subtract per product: 114; (b)
 //! one accumulator per exponent level (2^EB of them, level `l` needs CW − l bits) with a
-//! constant shift per level at the end. See ARCHITECTURE.md for the numbers; (a) is kept.
+//! constant shift per level at the end: 514, eight masked adders per lane cost more than one
+//! 3-level shifter; (c) as (a), but a negative product adds `~(x << e)` and the lane adds the
+//! count of negatives once (`−t = ~t + 1`), so each product needs one adder, not an adder, a
+//! subtractor and a mux: 63. (c) is kept; ARCHITECTURE.md has the table.
 //!
 //! The core is static RTL, `shift_mvu.v` (module `bitloom_shift_mvu`); [`ShiftMvuModel`] is
 //! its cycle model.
