@@ -10,6 +10,7 @@ pub use crate::nodes::dwc::Dwc;
 pub use crate::nodes::fifo::Fifo;
 pub use crate::nodes::int_mvu::IntMvu;
 pub use crate::nodes::mvu::{Mvu, MvuMode};
+pub use crate::nodes::shift_mvu::ShiftMvu;
 pub use crate::nodes::threshold::Threshold;
 use crate::nodes::NodeKind;
 use crate::types::DataType;
@@ -49,6 +50,8 @@ pub enum Node {
     Mvu(Mvu),
     /// Matrix-vector unit with signed k-bit integer weights.
     IntMvu(IntMvu),
+    /// Shift-add matrix-vector unit with power-of-two weights.
+    ShiftMvu(ShiftMvu),
     /// Multi-threshold activation.
     Threshold(Threshold),
     /// Stream width converter.
@@ -63,6 +66,7 @@ impl Node {
         match self {
             Node::Mvu(n) => n,
             Node::IntMvu(n) => n,
+            Node::ShiftMvu(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,
@@ -74,6 +78,7 @@ impl Node {
         match self {
             Node::Mvu(n) => n,
             Node::IntMvu(n) => n,
+            Node::ShiftMvu(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,

@@ -1,5 +1,5 @@
 use crate::compile::CompileError;
-use crate::ir::{DataflowGraph, IntMvu, Mvu, MvuMode, Node, Stream, Threshold};
+use crate::ir::{DataflowGraph, IntMvu, Mvu, MvuMode, Node, ShiftMvu, Stream, Threshold};
 use crate::model::{Layer, Model, WeightType};
 
 /// One engine per layer, everything fully folded (PE = SIMD = 1). Layer names become node
@@ -70,7 +70,15 @@ fn lower_layer(layer: &Layer, input: &Stream) -> Result<Node, CompileError> {
                     simd: 1,
                 }))
             }
-            WeightType::Pow2(_) => "power-of-two dense",
+            WeightType::Pow2(bits) => {
+                return Ok(Node::ShiftMvu(ShiftMvu {
+                    name: d.name.clone(),
+                    weights: d.weights.clone(),
+                    bits,
+                    pe: 1,
+                    simd: 1,
+                }))
+            }
         },
         Layer::HorqDense(_) => "HORQ dense",
         Layer::Conv2d(_) => "convolution",
