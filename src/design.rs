@@ -122,7 +122,7 @@ pub const DESIGN_VERSION: u32 = 1;
 pub struct NodeInfo {
     /// Name.
     pub name: String,
-    /// Kind: mvu, threshold, dwc, fifo.
+    /// Kind: mvu, shift_mvu, threshold, dwc, fifo.
     pub kind: String,
     /// PE (MVU, threshold).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -196,6 +196,8 @@ impl Design {
             .map(|((id, n), e): (_, &NodeEstimate)| {
                 let (pe, simd, depth) = match n {
                     Node::Mvu(m) => (Some(m.pe), Some(m.simd), None),
+                    Node::IntMvu(m) => (Some(m.pe), Some(m.simd), None),
+                    Node::ShiftMvu(m) => (Some(m.pe), Some(m.simd), None),
                     Node::Threshold(t) => (Some(t.pe), None, None),
                     Node::Fifo(f) => (None, None, Some(f.depth)),
                     Node::Dwc(_) => (None, None, None),

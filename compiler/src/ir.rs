@@ -8,7 +8,9 @@
 
 pub use crate::nodes::dwc::Dwc;
 pub use crate::nodes::fifo::Fifo;
+pub use crate::nodes::int_mvu::IntMvu;
 pub use crate::nodes::mvu::{Mvu, MvuMode};
+pub use crate::nodes::shift_mvu::ShiftMvu;
 pub use crate::nodes::threshold::Threshold;
 use crate::nodes::NodeKind;
 use crate::types::DataType;
@@ -46,6 +48,10 @@ impl Stream {
 pub enum Node {
     /// Matrix-vector unit with ±1 weights.
     Mvu(Mvu),
+    /// Matrix-vector unit with signed k-bit integer weights.
+    IntMvu(IntMvu),
+    /// Shift-add matrix-vector unit with power-of-two weights.
+    ShiftMvu(ShiftMvu),
     /// Multi-threshold activation.
     Threshold(Threshold),
     /// Stream width converter.
@@ -59,6 +65,8 @@ impl Node {
     pub fn as_kind(&self) -> &dyn NodeKind {
         match self {
             Node::Mvu(n) => n,
+            Node::IntMvu(n) => n,
+            Node::ShiftMvu(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,
@@ -69,6 +77,8 @@ impl Node {
     pub fn as_kind_mut(&mut self) -> &mut dyn NodeKind {
         match self {
             Node::Mvu(n) => n,
+            Node::IntMvu(n) => n,
+            Node::ShiftMvu(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,

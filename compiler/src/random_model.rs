@@ -15,7 +15,10 @@
 //! The values come from ChaCha8 seeded with `seed`, so a model is reproducible across
 //! platforms and releases of `rand`'s default generators.
 
-use crate::model::{BinaryDense, BitMatrix, InputSpec, Layer, Model, MultiThreshold, ThresholdOutput, ThresholdTable};
+use crate::model::{
+    BinaryDense, BitMatrix, InputSpec, IntDense, IntMatrix, Layer, Model, MultiThreshold, ThresholdOutput,
+    ThresholdTable, WeightType,
+};
 use crate::types::DataType;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -92,6 +95,56 @@ pub fn random_bnn(name: &str, sizes: &[usize], seed: u64, opts: RandomOptions) -
     Model { name: name.into(), input: InputSpec::new(shape, DataType::UInt(8)), layers, epilogue: None }
 }
 
+/// A random integer MLP over `uint8` inputs, QIL's shape: `in_quant` (evenly spaced
+/// thresholds into `abits`-bit unsigned activations), then for each pair of sizes `fc{i}` (dense
+/// with random `wbits`-bit weights) and, except after the last, `act{i}` (per-channel
+/// `abits`-bit unsigned activations, sorted random thresholds around zero). The last layer's
+/// accumulator is the output.
+///
+/// Panics like [`random_bnn`] on bad sizes, and unless `2 ≤ wbits ≤ 8` and `1 ≤ abits ≤ 8`.
+pub fn random_int_mlp(name: &str, sizes: &[usize], wbits: u32, abits: u32, seed: u64) -> Model {
+    assert!(sizes.len() >= 2 && !sizes.contains(&0), "random_int_mlp: bad sizes {sizes:?}");
+    assert!(
+        (2..=8).contains(&wbits) && (1..=8).contains(&abits),
+        "random_int_mlp: {wbits}-bit weights, {abits}-bit activations"
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let steps = (1usize << abits) - 1;
+    let levels = |rows: usize, rng: &mut ChaCha8Rng, spread: i64| -> ThresholdTable {
+        let values = (0..rows)
+            .flat_map(|_| {
+                let mut row: Vec<i64> = (0..steps).map(|_| rng.gen_range(-spread..=spread)).collect();
+                row.sort();
+                row
+            })
+            .collect();
+        ThresholdTable::new(rows, steps, values).expect("rows of steps")
+    };
+    let even = (1..=steps).map(|k| (k * 256 / (steps + 1)) as i64).collect();
+    let mut layers = vec![Layer::Threshold(MultiThreshold {
+        name: "in_quant".into(),
+        thresholds: ThresholdTable::new(1, steps, even).expect("one row"),
+        output: ThresholdOutput::Integer { bias: 0 },
+    })];
+    let half = 1i32 << (wbits - 1);
+    for (i, pair) in sizes.windows(2).enumerate() {
+        let (n_in, n_out) = (pair[0], pair[1]);
+        let values = (0..n_in * n_out).map(|_| rng.gen_range(-half..half)).collect();
+        let weights = IntMatrix::new(n_out, n_in, values).expect("n_out × n_in values");
+        layers.push(Layer::Dense(IntDense { name: format!("fc{i}"), weights, weight_type: WeightType::Int(wbits) }));
+        if i + 2 < sizes.len() {
+            // Sums of n_in terms of mean zero spread like √n_in · |w| · x.
+            let spread = ((n_in as f64).sqrt() * f64::from(half) * steps as f64 / 2.0).ceil() as i64;
+            layers.push(Layer::Threshold(MultiThreshold {
+                name: format!("act{i}"),
+                thresholds: levels(n_out, &mut rng, spread),
+                output: ThresholdOutput::Integer { bias: 0 },
+            }));
+        }
+    }
+    Model { name: name.into(), input: InputSpec::new(vec![sizes[0]], DataType::UInt(8)), layers, epilogue: None }
+}
+
 fn table(rows: usize, values: Vec<i64>) -> ThresholdTable {
     ThresholdTable::new(rows, 1, values).expect("one threshold per row")
 }
@@ -111,6 +164,20 @@ mod tests {
     use super::*;
     use crate::reference::Executor;
     use crate::verify::verify;
+
+    #[test]
+    fn int_mlp_is_valid_and_its_activations_are_mixed() {
+        let m = random_int_mlp("q", &[30, 12, 5], 4, 2, 7);
+        verify(&m).unwrap();
+        let names: Vec<&str> = m.layers.iter().map(|l| l.name()).collect();
+        assert_eq!(names, ["in_quant", "fc0", "act0", "fc1"]);
+        assert_eq!(m, random_int_mlp("q", &[30, 12, 5], 4, 2, 7));
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let inputs: Vec<Vec<u8>> = (0..20).map(|_| (0..30).map(|_| rng.gen()).collect()).collect();
+        let out = crate::reference::run_batch(&m, &inputs).unwrap();
+        let distinct: std::collections::BTreeSet<&Vec<i64>> = out.iter().collect();
+        assert!(distinct.len() > 10, "outputs should vary with the input");
+    }
 
     #[test]
     fn layout_and_determinism() {

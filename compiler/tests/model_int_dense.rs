@@ -147,10 +147,14 @@ fn format_round_trip_and_errors() {
 }
 
 #[test]
-fn compile_refuses_integer_dense_clearly() {
-    let m = model(vec![quantizer(), dense("fc_inq", 2, 3, vec![1, 2, 4, 0, -1, -2], WeightType::Pow2(4))], 3);
+fn compile_takes_integer_and_power_of_two_dense_and_refuses_horq_clearly() {
+    for wt in [WeightType::Int(4), WeightType::Pow2(4)] {
+        let m = model(vec![quantizer(), dense("fc", 2, 3, vec![1, 2, 4, 0, -1, -2], wt)], 3);
+        compile(&m, &FoldChoice::TargetIi(1)).unwrap_or_else(|e| panic!("{wt:?}: {e}"));
+    }
+    let m = model(vec![horq("h", 2, vec![(1, -100)], &[&[1, 1, -1, 1]])], 4);
     let e = compile(&m, &FoldChoice::TargetIi(1)).unwrap_err();
-    assert!(matches!(&e, CompileError::Unsupported { layer, .. } if layer == "fc_inq"));
+    assert!(matches!(&e, CompileError::Unsupported { layer, .. } if layer == "h"), "{e}");
     assert!(e.to_string().contains("no hardware engine yet"), "{e}");
 }
 

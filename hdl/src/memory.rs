@@ -26,9 +26,16 @@ pub enum MemoryKind {
     /// An MVU's ±1 weights: word `nf·SF + sf`, lane `p`, bit `s` is `W[nf·PE + p][sf·SIMD + s]`
     /// (1 = +1).
     Weights,
+    /// An integer MVU's k-bit weights: word `nf·SF + sf`, lane `p`, column `s` at bits
+    /// `(p·SIMD + s)·WB` holds `W[nf·PE + p][sf·SIMD + s]`, two's complement.
+    IntWeights,
     /// A threshold unit's per-channel thresholds: word `n`, lane `p`, step `j` at bits
     /// `(p·K + j)·TW`, each clamped to `[min, max + 1]` of the input type, two's complement.
     Thresholds,
+    /// A shift-add MVU's power-of-two weights: word `nf·SF + sf`, lane `p`, code `s` at bits
+    /// `(p·SIMD + s)·CB` holds `W[nf·PE + p][sf·SIMD + s]` as exponent (bits `[0, CB − 2)`),
+    /// sign (bit `CB − 2`, 1 = negative) and nonzero (bit `CB − 1`).
+    Pow2Weights,
 }
 
 impl MemoryKind {
@@ -37,6 +44,12 @@ impl MemoryKind {
         match self {
             MemoryKind::Weights => {
                 "word nf*SF+sf, lane p, bit s holds W[nf*PE+p][sf*SIMD+s] (1 = +1); bytes little-endian"
+            }
+            MemoryKind::IntWeights => {
+                "word nf*SF+sf, lane p, column s at bits (p*SIMD+s)*WB holds W[nf*PE+p][sf*SIMD+s], WB-bit two's complement; bytes little-endian"
+            }
+            MemoryKind::Pow2Weights => {
+                "word nf*SF+sf, lane p, CB-bit code s at bits (p*SIMD+s)*CB holds W[nf*PE+p][sf*SIMD+s]: exponent in bits 0..CB-2, sign (1 = negative) at CB-2, nonzero at CB-1; bytes little-endian"
             }
             MemoryKind::Thresholds => {
                 "word n, lane p, step j at bits (p*K+j)*TW holds T[n*PE+p][j] clamped to [min, max+1] of the input type, two's complement; bytes little-endian"

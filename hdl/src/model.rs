@@ -13,6 +13,7 @@ use crate::verilog::put_bits;
 pub use crate::blocks::dwc::DwcModel;
 pub use crate::blocks::fifo::FifoModel;
 pub use crate::blocks::mvu::MvuModel;
+pub use crate::blocks::shift_mvu::ShiftMvuModel;
 pub use crate::blocks::threshold::ThresholdModel;
 
 /// One block's registers and the logic around them.

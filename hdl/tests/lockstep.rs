@@ -76,55 +76,65 @@ fn writable_pair(
 
 #[test]
 fn models_match_verilog_cycle_for_cycle_with_memory_writes() {
-    // Random writes land in random memories while data streams: both simulations must agree on
-    // every port in every cycle, including a read of a word in the cycle it is written.
-    for (g, stall) in
-        [(network(7, &[20, 12, 6], false, false, 8), 0.3), (network(8, &[15, 10, 9, 4], true, true, 3), 0.2)]
-    {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut vl, mut md, shell, rtl) = writable_pair(&g, dir.path());
-        let mems = bitloom_hdl::memory::memories(&g);
-        assert!(mems.len() >= 2, "{}: expected several memories", g.name);
-        let mut rng = ChaCha8Rng::seed_from_u64(23);
-        let mut beat = vec![0u64; g.input().width().div_ceil(64)];
-        let mut out = vec![0u64; rtl.out_bits.div_ceil(64)];
-        let (mut beats, mut writes) = (0, 0);
-        for cycle in 0..3000u64 {
-            let valid = !rng.gen_bool(stall);
-            let ready = !rng.gen_bool(stall);
-            let (en, addr, data) = if rng.gen_bool(0.1) {
-                let m = &mems[rng.gen_range(0..mems.len())];
-                // Addresses past the end are ignored by both.
-                let addr = rng.gen_range(0..m.depth as u64 + 1);
-                let data: Vec<u64> = (0..m.width.div_ceil(64)).map(|_| rng.gen()).collect();
-                writes += 1;
-                (1u64 << m.id, addr, data)
-            } else {
-                (0, 0, vec![])
-            };
-            vl.set_input(valid, &shell.pack(&beat, en, addr, &data)).unwrap();
-            vl.set_out_ready(ready).unwrap();
-            md.set_input(valid, &beat).unwrap();
-            md.set_write(&[en], addr, &data).unwrap();
-            md.set_out_ready(ready).unwrap();
-            assert_eq!(md.in_ready(), vl.in_ready(), "{}: in_ready differs in cycle {cycle}", g.name);
-            assert_eq!(md.out_valid(), vl.out_valid(), "{}: out_valid differs in cycle {cycle}", g.name);
-            if vl.out_valid() {
-                vl.out_data(&mut out);
-                assert_eq!(md.out_data(), &out[..], "{}: out_data differs in cycle {cycle}", g.name);
-                beats += ready as usize;
-            }
-            if valid && vl.in_ready() {
-                for (k, w) in beat.iter_mut().enumerate() {
-                    let bits = (g.input().width() - 64 * k).min(64);
-                    *w = if bits == 64 { rng.gen() } else { rng.gen::<u64>() & ((1 << bits) - 1) };
-                }
-            }
-            vl.tick().unwrap();
-            md.tick().unwrap();
-        }
-        assert!(beats > 10 && writes > 100, "{}: {beats} output beats, {writes} writes", g.name);
+    let int_mlp = |seed, ii| {
+        let model = bitloom_compiler::random_model::random_int_mlp("int", &[18, 10, 6], 4, 2, seed);
+        compile(&model, &FoldChoice::TargetIi(ii)).unwrap().graph
+    };
+    for (g, stall) in [
+        (network(7, &[20, 12, 6], false, false, 8), 0.3),
+        (network(8, &[15, 10, 9, 4], true, true, 3), 0.2),
+        (int_mlp(9, 12), 0.25),
+    ] {
+        writes_while_streaming(&g, stall);
     }
+}
+
+/// Random writes land in random memories of `g` while data streams: both simulations must agree
+/// on every port in every cycle, including a read of a word in the cycle it is written.
+fn writes_while_streaming(g: &DataflowGraph, stall: f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut vl, mut md, shell, rtl) = writable_pair(g, dir.path());
+    let mems = bitloom_hdl::memory::memories(g);
+    assert!(mems.len() >= 2, "{}: expected several memories", g.name);
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    let mut beat = vec![0u64; g.input().width().div_ceil(64)];
+    let mut out = vec![0u64; rtl.out_bits.div_ceil(64)];
+    let (mut beats, mut writes) = (0, 0);
+    for cycle in 0..3000u64 {
+        let valid = !rng.gen_bool(stall);
+        let ready = !rng.gen_bool(stall);
+        let (en, addr, data) = if rng.gen_bool(0.1) {
+            let m = &mems[rng.gen_range(0..mems.len())];
+            // Addresses past the end are ignored by both.
+            let addr = rng.gen_range(0..m.depth as u64 + 1);
+            let data: Vec<u64> = (0..m.width.div_ceil(64)).map(|_| rng.gen()).collect();
+            writes += 1;
+            (1u64 << m.id, addr, data)
+        } else {
+            (0, 0, vec![])
+        };
+        vl.set_input(valid, &shell.pack(&beat, en, addr, &data)).unwrap();
+        vl.set_out_ready(ready).unwrap();
+        md.set_input(valid, &beat).unwrap();
+        md.set_write(&[en], addr, &data).unwrap();
+        md.set_out_ready(ready).unwrap();
+        assert_eq!(md.in_ready(), vl.in_ready(), "{}: in_ready differs in cycle {cycle}", g.name);
+        assert_eq!(md.out_valid(), vl.out_valid(), "{}: out_valid differs in cycle {cycle}", g.name);
+        if vl.out_valid() {
+            vl.out_data(&mut out);
+            assert_eq!(md.out_data(), &out[..], "{}: out_data differs in cycle {cycle}", g.name);
+            beats += ready as usize;
+        }
+        if valid && vl.in_ready() {
+            for (k, w) in beat.iter_mut().enumerate() {
+                let bits = (g.input().width() - 64 * k).min(64);
+                *w = if bits == 64 { rng.gen() } else { rng.gen::<u64>() & ((1 << bits) - 1) };
+            }
+        }
+        vl.tick().unwrap();
+        md.tick().unwrap();
+    }
+    assert!(beats > 10 && writes > 100, "{}: {beats} output beats, {writes} writes", g.name);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 
 pub mod dwc;
 pub mod fifo;
+pub mod int_mvu;
 pub mod mvu;
+pub mod shift_mvu;
 pub mod threshold;
 
 use crate::fold::{Folding, MatrixShape};

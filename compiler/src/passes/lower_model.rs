@@ -1,6 +1,6 @@
 use crate::compile::CompileError;
-use crate::ir::{DataflowGraph, Mvu, MvuMode, Node, Stream, Threshold};
-use crate::model::{Layer, Model};
+use crate::ir::{DataflowGraph, IntMvu, Mvu, MvuMode, Node, ShiftMvu, Stream, Threshold};
+use crate::model::{Layer, Model, WeightType};
 
 /// One engine per layer, everything fully folded (PE = SIMD = 1). Layer names become node
 /// names (the model verifier has made them unique; the IR verifier checks their characters).
@@ -23,7 +23,13 @@ fn input_stream(model: &Model) -> Stream {
 pub(crate) fn lowered_layers(model: &Model) -> impl Iterator<Item = (Result<Node, CompileError>, Stream)> + '_ {
     model.layers.iter().scan(input_stream(model), |stream, layer| {
         let node = lower_layer(layer, stream);
-        *stream = Stream { dtype: layer.output_type(stream.dtype), len: layer.output_len(stream.len), fold: 1 };
+        // The integer MVU's output holds any weights of its type (run-time loading), a
+        // superset of the layer's exact range.
+        let dtype = match &node {
+            Ok(Node::IntMvu(m)) => m.output_type(stream.dtype),
+            _ => layer.output_type(stream.dtype),
+        };
+        *stream = Stream { dtype, len: layer.output_len(stream.len), fold: 1 };
         Some((node, *stream))
     })
 }
@@ -54,7 +60,26 @@ fn lower_layer(layer: &Layer, input: &Stream) -> Result<Node, CompileError> {
                 pe: 1,
             }))
         }
-        Layer::Dense(_) => "integer-weight dense",
+        Layer::Dense(d) => match d.weight_type {
+            WeightType::Int(wbits) => {
+                return Ok(Node::IntMvu(IntMvu {
+                    name: d.name.clone(),
+                    weights: d.weights.clone(),
+                    wbits,
+                    pe: 1,
+                    simd: 1,
+                }))
+            }
+            WeightType::Pow2(bits) => {
+                return Ok(Node::ShiftMvu(ShiftMvu {
+                    name: d.name.clone(),
+                    weights: d.weights.clone(),
+                    bits,
+                    pe: 1,
+                    simd: 1,
+                }))
+            }
+        },
         Layer::HorqDense(_) => "HORQ dense",
         Layer::Conv2d(_) => "convolution",
         Layer::MaxPool2d(_) => "max-pooling",

@@ -6,7 +6,9 @@
 
 pub mod dwc;
 pub mod fifo;
+pub mod int_mvu;
 pub mod mvu;
+pub mod shift_mvu;
 pub mod threshold;
 
 use crate::memory::MemoryKind;
@@ -37,6 +39,8 @@ pub trait EngineKind {
 pub fn engine_kind(node: &Node) -> &dyn EngineKind {
     match node {
         Node::Mvu(n) => n,
+        Node::IntMvu(n) => n,
+        Node::ShiftMvu(n) => n,
         Node::Threshold(n) => n,
         Node::Dwc(n) => n,
         Node::Fifo(n) => n,
@@ -68,7 +72,7 @@ fn numbers(list: &[(&'static str, usize)]) -> Vec<(&'static str, String)> {
 
 /// Every kind's cases.
 pub fn cases() -> Vec<Case> {
-    [mvu::cases(), threshold::cases(), dwc::cases(), fifo::cases()].concat()
+    [mvu::cases(), int_mvu::cases(), shift_mvu::cases(), threshold::cases(), dwc::cases(), fifo::cases()].concat()
 }
 
 /// The graph of `node` alone between `i` and `o`; a case that breaks an IR rule is a bug in

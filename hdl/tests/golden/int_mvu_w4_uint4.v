@@ -1,0 +1,253 @@
+// bitloom dataflow "block": 1 engines
+/* verilator lint_off DECLFILENAME */
+
+
+module bitloom_top(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_ready);
+    
+    // Module arguments
+    input wire  clk;
+    input wire  rst;
+    input wire  [35:0] in_data;
+    input wire  in_valid;
+    output reg  in_ready;
+    output reg  [71:0] out_data;
+    output reg  out_valid;
+    input wire  out_ready;
+    
+    // Stub signals
+    reg  engines$0$clk;
+    reg  engines$0$rst;
+    reg  [35:0] engines$0$in_data;
+    reg  engines$0$in_valid;
+    wire  engines$0$in_ready;
+    wire  [71:0] engines$0$out_data;
+    wire  engines$0$out_valid;
+    reg  engines$0$out_ready;
+    reg  engines$0$wr_en;
+    reg  engines$0$wr_addr;
+    reg  [215:0] engines$0$wr_data;
+    
+    // Sub module instances
+    bitloom_top$engines$0 engines$0(
+        .clk(engines$0$clk),
+        .rst(engines$0$rst),
+        .in_data(engines$0$in_data),
+        .in_valid(engines$0$in_valid),
+        .in_ready(engines$0$in_ready),
+        .out_data(engines$0$out_data),
+        .out_valid(engines$0$out_valid),
+        .out_ready(engines$0$out_ready),
+        .wr_en(engines$0$wr_en),
+        .wr_addr(engines$0$wr_addr),
+        .wr_data(engines$0$wr_data)
+    );
+    
+    // Update code (custom)
+    always @(*) begin
+        engines$0$clk = clk;
+        engines$0$rst = rst;
+        engines$0$in_data = in_data;
+        engines$0$in_valid = in_valid;
+        in_ready = engines$0$in_ready;
+        out_data = engines$0$out_data;
+        out_valid = engines$0$out_valid;
+        engines$0$out_ready = out_ready;
+        engines$0$wr_en = 1'b0;
+        engines$0$wr_addr = 1'd0;
+        engines$0$wr_data = 216'd0;
+    end
+endmodule // bitloom_top
+
+// v-- Setting output parameters to net type for wrapped code.
+
+
+module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_valid,out_ready,wr_en,wr_addr,wr_data);
+    
+    // Module arguments
+    input wire  clk;
+    input wire  rst;
+    input wire  [35:0] in_data;
+    input wire  in_valid;
+    output wire  in_ready;
+    output wire  [71:0] out_data;
+    output wire  out_valid;
+    input wire  out_ready;
+    input wire  wr_en;
+    input wire  wr_addr;
+    input wire  [215:0] wr_data;
+    
+    // Update code (wrapper)
+    bitloom_int_mvu #(.PE(6), .SIMD(9), .SF(1), .NF(1), .WB(4), .IB(4), .OB(12), .CW(12), .PS(8), .DEPTH(1), .SW(1), .NW(1), .AW(1), .BIPOLAR(0), .SIGNED_IN(0), .MEM_FILE("bitloom_top_int_mvu_w.mem")) core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
+endmodule // bitloom_top$engines$0
+// bitloom matrix-vector unit with signed WB-bit integer weights, PE rows and SIMD columns per
+// cycle. Weights: a memory of DEPTH = NF·SF words of PE·SIMD·WB bits loaded from MEM_FILE
+// (word nf·SF + sf, lane p, column s at bits (p·SIMD + s)·WB is W[nf·PE + p][sf·SIMD + s], two's
+// complement), with a write port (wr_en, wr_addr, wr_data). Control as bitloom_mvu: during the
+// first of NF passes it takes SF input beats of SIMD IB-bit elements and keeps them in an input
+// buffer; later passes replay it. Each cycle every lane adds SIMD products w·x to its
+// accumulator: BIPOLAR inputs (1 = +1, 0 = -1) add +w or -w; otherwise x is unsigned or
+// (SIGNED_IN) signed and the lane sums bit planes: for activation bit b the weights of the
+// columns whose bit b is set, shifted by b (the sign plane of a signed input subtracted), which
+// measured no larger than an adder tree of products (hdl/src/blocks/int_mvu). Arithmetic is
+// modulo 2^CW, CW >= OB, so the low OB bits are exact. After SF cycles it emits a beat of PE OB-bit
+// sums. NF·SF cycles per vector; latency 3 cycles after the last input beat of a row group. One
+// enable stalls the whole pipeline while the output register is full. PS is a bit plane's
+// width; SW, NW, AW the counters' widths (hdl/src/blocks/int_mvu, Params).
+`ifndef BITLOOM_INT_MVU_V
+`define BITLOOM_INT_MVU_V
+module bitloom_int_mvu #(
+  parameter integer PE = 1,
+  parameter integer SIMD = 1,
+  parameter integer SF = 1,
+  parameter integer NF = 1,
+  parameter integer WB = 2,
+  parameter integer IB = 1,
+  parameter integer OB = 2,
+  parameter integer CW = 4,
+  parameter integer PS = 3,
+  parameter integer DEPTH = 1,
+  parameter integer SW = 1,
+  parameter integer NW = 1,
+  parameter integer AW = 1,
+  parameter integer BIPOLAR = 0,
+  parameter integer SIGNED_IN = 0,
+  parameter MEM_FILE = ""
+) (
+  input  wire clk,
+  input  wire rst,
+  input  wire [SIMD*IB-1:0] in_data,
+  input  wire in_valid,
+  output wire in_ready,
+  output wire [PE*OB-1:0] out_data,
+  output wire out_valid,
+  input  wire out_ready,
+  input  wire wr_en,
+  input  wire [AW-1:0] wr_addr,
+  input  wire [PE*SIMD*WB-1:0] wr_data
+);
+  localparam [31:0] SF_LAST32 = SF - 1;
+  localparam [31:0] NF_LAST32 = NF - 1;
+  localparam [31:0] ADDR_LAST32 = DEPTH - 1;
+  localparam [SW-1:0] SF_LAST = SF_LAST32[SW-1:0];
+  localparam [NW-1:0] NF_LAST = NF_LAST32[NW-1:0];
+  localparam [AW-1:0] ADDR_LAST = ADDR_LAST32[AW-1:0];
+  (* ram_style = "block" *) reg [PE*SIMD*WB-1:0] wmem [0:DEPTH-1];
+  // Tools that elaborate the module with its default parameters have no file to read.
+  generate if (MEM_FILE != "") begin : load
+`ifdef VERILATOR
+    string wmem_dir;
+    initial begin
+      if (!$value$plusargs("bitloom_mem_dir=%s", wmem_dir)) wmem_dir = ".";
+      $readmemh({wmem_dir, "/", MEM_FILE}, wmem);
+    end
+`else
+    initial $readmemh(MEM_FILE, wmem);
+`endif
+  end endgenerate
+  always @(posedge clk) if (wr_en) wmem[wr_addr] <= wr_data;
+  reg [SW-1:0] sf_cnt;
+  reg [NW-1:0] nf_cnt;
+  reg [AW-1:0] waddr;
+  reg out_v;
+  wire en = !out_v || out_ready;
+  wire first_pass = nf_cnt == 0;
+  wire issue = en && (!first_pass || in_valid);
+  assign in_ready = en && first_pass;
+  assign out_valid = out_v;
+  reg v1, first1, last1;
+  reg [PE*SIMD*WB-1:0] w1;
+  reg [SIMD*IB-1:0] x1;
+  // Control.
+  always @(posedge clk) begin
+    if (rst) begin
+      sf_cnt <= 0; nf_cnt <= 0; waddr <= 0; v1 <= 0; out_v <= 0;
+    end else if (en) begin
+      v1 <= issue;
+      out_v <= v1 && last1;
+      if (issue) begin
+        waddr <= (waddr == ADDR_LAST) ? 0 : waddr + 1'b1;
+        if (sf_cnt == SF_LAST) begin
+          sf_cnt <= 0;
+          nf_cnt <= (nf_cnt == NF_LAST) ? 0 : nf_cnt + 1'b1;
+        end else sf_cnt <= sf_cnt + 1'b1;
+      end
+    end
+  end
+  // Memories and operand registers (no reset: block RAM friendly).
+  always @(posedge clk) begin
+    if (issue) begin
+      w1 <= wmem[waddr];
+      first1 <= sf_cnt == 0;
+      last1 <= sf_cnt == SF_LAST;
+    end
+  end
+  generate if (NF > 1) begin : replay
+    reg [SIMD*IB-1:0] ibuf [0:SF-1];
+    always @(posedge clk) begin
+      if (issue) begin
+        x1 <= first_pass ? in_data : ibuf[sf_cnt];
+        if (first_pass) ibuf[sf_cnt] <= in_data;
+      end
+    end
+  end else begin : direct
+    always @(posedge clk) if (issue) x1 <= in_data;
+  end endgenerate
+  // Lanes.
+  genvar p, e, b;
+  generate for (p = 0; p < PE; p = p + 1) begin : lane
+    reg [CW-1:0] acc;
+    reg [CW-1:0] sum;
+    reg [OB-1:0] res;
+    wire [CW-1:0] step;
+    if (BIPOLAR != 0) begin : signed_weights
+      // This cycle's SIMD terms +w or -w, each sign-extended to CW bits.
+      wire [SIMD*CW-1:0] term;
+      for (e = 0; e < SIMD; e = e + 1) begin : column
+        wire [WB-1:0] w = w1[(p*SIMD + e)*WB +: WB];
+        wire [CW-1:0] we = {{(CW-WB){w[WB-1]}}, w};
+        assign term[e*CW +: CW] = x1[e] ? we : -we;
+      end
+      integer k;
+      reg [CW-1:0] tree;
+      always @* begin
+        tree = {CW{1'b0}};
+        for (k = 0; k < SIMD; k = k + 1) tree = tree + term[k*CW +: CW];
+      end
+      assign step = tree;
+    end else begin : bit_planes
+      // Plane b: the sum of the weights whose column has activation bit b set.
+      wire [IB*CW-1:0] plane;
+      for (b = 0; b < IB; b = b + 1) begin : act_bit
+        wire [SIMD*PS-1:0] sel;
+        for (e = 0; e < SIMD; e = e + 1) begin : column
+          wire [WB-1:0] w = w1[(p*SIMD + e)*WB +: WB];
+          assign sel[e*PS +: PS] = x1[e*IB + b] ? {{(PS-WB){w[WB-1]}}, w} : {PS{1'b0}};
+        end
+        integer k;
+        reg [PS-1:0] psum;
+        always @* begin
+          psum = {PS{1'b0}};
+          for (k = 0; k < SIMD; k = k + 1) psum = psum + sel[k*PS +: PS];
+        end
+        wire [CW-1:0] wide = {{(CW-PS){psum[PS-1]}}, psum};
+        assign plane[b*CW +: CW] = (SIGNED_IN != 0 && b == IB - 1) ? -(wide << b) : wide << b;
+      end
+      integer k;
+      reg [CW-1:0] tree;
+      always @* begin
+        tree = {CW{1'b0}};
+        for (k = 0; k < IB; k = k + 1) tree = tree + plane[k*CW +: CW];
+      end
+      assign step = tree;
+    end
+    always @* sum = (first1 ? {CW{1'b0}} : acc) + step;
+    always @(posedge clk) begin
+      if (en && v1) begin
+        acc <= sum;
+        if (last1) res <= sum[OB-1:0];
+      end
+    end
+    assign out_data[p*OB +: OB] = res;
+  end endgenerate
+endmodule
+`endif

@@ -1,0 +1,145 @@
+//! Integer-weight MLPs through the integer MVU: a QIL 4/4 model trained and quantized by
+//! bitloom on the committed digits, the importer's 4-bit QONNX MLP, and random integer MLPs
+//! (`random_int_mlp`) under random foldings, each compiled and simulated in Verilator
+//! bit-exactly against the reference, under back-pressure and at full speed within 1.05 × II.
+
+mod common;
+
+use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_compiler::compile::FoldChoice;
+use bitloom_compiler::random_model::random_int_mlp;
+use common::{bitloom, text};
+use std::path::Path;
+
+const DIGITS: &str = "tests/data/mnist-images.idx.gz";
+
+/// `bitloom sim` of `build` on the first `limit` digits with stall probability `stall`, as JSON.
+fn sim(build: &Path, limit: usize, stall: f64) -> serde_json::Value {
+    let (limit, stall) = (limit.to_string(), stall.to_string());
+    let o =
+        bitloom(&["sim", build.to_str().unwrap(), "--input", DIGITS, "--limit", &limit, "--stall", &stall, "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)))
+}
+
+/// Compiles `model` into `build` with `extra` options, then simulates it stalled and at full
+/// speed: no mismatch, and the full-speed cycles within 1.05 × II.
+fn compile_and_check(model: &Path, build: &Path, extra: &[&str]) {
+    let mut args = vec!["compile", model.to_str().unwrap(), "-o", build.to_str().unwrap()];
+    args.extend(extra);
+    let o = bitloom(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(build.join("design.json")).unwrap()).unwrap();
+    assert!(
+        design["nodes"].as_array().unwrap().iter().any(|n| n["kind"] == "int_mvu"),
+        "the design should use the integer MVU: {design}"
+    );
+    let v = sim(build, 12, 0.3);
+    assert_eq!(v["mismatches"], 0, "{v}");
+    assert_eq!(v["inputs"], 12, "{v}");
+    let v = sim(build, 12, 0.0);
+    assert_eq!(v["mismatches"], 0, "{v}");
+    let (cycles, ii) = (v["cycles_per_inference"].as_f64().unwrap(), design["ii"].as_f64().unwrap());
+    assert!(cycles <= 1.05 * ii, "{cycles} cycles per inference against II {ii}");
+}
+
+#[test]
+fn qil_mlp_trained_on_digits_simulates_bit_exactly() {
+    common::require_tool("verilator", "verilator");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("digits");
+    std::fs::create_dir_all(&data).unwrap();
+    for split in ["train", "test"] {
+        for kind in ["images", "labels"] {
+            let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/mnist-{kind}.idx.gz"));
+            std::fs::copy(from, data.join(format!("{split}-{kind}.idx.gz"))).unwrap();
+        }
+    }
+    let (data_s, float, qil) = (data.to_str().unwrap(), dir.path().join("float"), dir.path().join("qil"));
+    let o = bitloom(&[
+        "train",
+        "--arch",
+        "mlp:784-32-10",
+        "--method",
+        "float",
+        "--data",
+        data_s,
+        "--epochs",
+        "3",
+        "--batch",
+        "25",
+        "-o",
+        float.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = bitloom(&[
+        "quantize",
+        float.to_str().unwrap(),
+        "--method",
+        "qil:4/4",
+        "--data",
+        data_s,
+        "--epochs",
+        "2",
+        "--batch",
+        "25",
+        "-o",
+        qil.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    compile_and_check(&qil, &dir.path().join("b1"), &[]);
+    compile_and_check(&qil, &dir.path().join("b8"), &["--target-ii", "64"]);
+}
+
+#[test]
+fn imported_w4a4_qonnx_mlp_simulates_bit_exactly() {
+    common::require_tool("verilator", "verilator");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m");
+    let o = bitloom(&["import", "tests/data/onnx/mlp_w4a4_qonnx.onnx", "-o", model.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    compile_and_check(&model, &dir.path().join("b"), &["--target-ii", "200"]);
+}
+
+#[test]
+fn random_integer_mlps_under_random_foldings() {
+    common::require_tool("verilator", "verilator");
+    for (seed, sizes, wbits, abits) in [(1, [40, 12, 6], 2, 2), (2, [24, 15, 10], 8, 1), (3, [36, 20, 8], 4, 3)] {
+        let model = random_int_mlp(&format!("int{seed}"), &sizes, wbits, abits, seed);
+        let folds = common::random_folding(seed + 100, &model);
+        let dir = tempfile::tempdir().unwrap();
+        let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
+        let inputs = common::random_inputs(seed, 10, sizes[0], model.input.dtype);
+        for stall in [0.3, 0.0] {
+            let opts = SimOptions { stall, seed, trace: None, cache_dir: common::cache_dir(), quiet: true };
+            let r = simulate(dir.path(), &design, &model, &inputs, &opts).unwrap();
+            assert_eq!(r.mismatches, 0, "seed {seed} folds {folds:?}: first mismatch {:?}", r.first_mismatch);
+            assert_eq!(r.inputs, 10);
+            if stall == 0.0 {
+                let ii = design.ii as f64;
+                assert!(
+                    r.cycles_per_inference <= 1.05 * ii,
+                    "seed {seed}: {} cycles vs II {ii}",
+                    r.cycles_per_inference
+                );
+            }
+        }
+    }
+}
+
+/// Another integer model of the same shapes loads into a build (`bitloom run --load-weights`):
+/// the output types hold any weights of the weight type, so every memory keeps its shape.
+#[test]
+fn a_retrained_integer_model_loads_into_the_build() {
+    let (a, b) = (random_int_mlp("a", &[30, 12, 6], 4, 2, 1), random_int_mlp("a", &[30, 12, 6], 4, 2, 2));
+    let dir = tempfile::tempdir().unwrap();
+    let design = bitloom::design::build(&a, &FoldChoice::TargetIi(10), dir.path()).unwrap();
+    let images = bitloom::weights::memory_images(&design, dir.path(), &b).unwrap();
+    let own = bitloom::weights::memory_images(&design, dir.path(), &a).unwrap();
+    assert_eq!(images.len(), 3, "two weight memories and one threshold memory");
+    for (x, y) in images.iter().zip(&own) {
+        assert_eq!((x.id, x.width, x.words.len()), (y.id, y.width, y.words.len()));
+    }
+    assert_ne!(images[0].words, own[0].words, "the new model's weights");
+}
