@@ -527,8 +527,10 @@ impl MaxPool2d {
 pub enum WeightType {
     /// `bits`-bit two's complement: `−2^(bits−1) ..= 2^(bits−1) − 1` (QIL; 2 ≤ bits ≤ 16).
     Int(u32),
-    /// INQ's `bits`-bit powers of two: 0 or `±2^e` with `0 ≤ e < 2^(bits−2)` (2 ≤ bits ≤ 8;
-    /// `bits = 2` is ternary). A multiply becomes a shift by `e`.
+    /// INQ's `bits`-bit powers of two: 0 or `±2^e` with `0 ≤ e < 2^(bits−2)` and
+    /// `e ≤` [`crate::quantize::MAX_POW2_EXPONENT`] (2 ≤ bits ≤ 8; `bits = 2` is ternary; the
+    /// cap matters at 7 and 8 bits only, where the weights are stored as `i32`). A multiply
+    /// becomes a shift by `e`.
     Pow2(u32),
 }
 
@@ -539,7 +541,8 @@ impl WeightType {
             WeightType::Int(b) => (-(1i64 << (b - 1))..(1i64 << (b - 1))).contains(&w),
             WeightType::Pow2(b) => {
                 let m = w.unsigned_abs();
-                w == 0 || (m.is_power_of_two() && m.trailing_zeros() < 1 << (b - 2))
+                let top = (1u32 << (b - 2)).min(crate::quantize::MAX_POW2_EXPONENT + 1);
+                w == 0 || (m.is_power_of_two() && m.trailing_zeros() < top)
             }
         }
     }

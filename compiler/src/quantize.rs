@@ -69,8 +69,27 @@ impl InqLevels {
         0.0
     }
 
-    /// The integer the hardware stores for a quantized weight `ŵ`: `ŵ / 2^n2`, which is 0 or
-    /// `±2^e` with `0 ≤ e ≤ n1 − n2` (a [`crate::model::WeightType::Pow2`] value).
+    /// The levels of the integer form of `weights` (quantized to these levels): the same
+    /// largest exponent, and as smallest the least one a weight uses, but at most
+    /// [`MAX_POW2_EXPONENT`] below the largest so every integer weight fits an `i32`. Only
+    /// at 7 and 8 bits (32 and 64 levels) can a weight lie below that floor: its magnitude is
+    /// under 2⁻³⁰ of the largest, and [`InqLevels::to_int`] rounds it to 0 or the floor.
+    /// Dropping levels no weight uses changes no product and keeps the integers (and the
+    /// hardware's sums) as small as the weights allow.
+    pub fn used_by(&self, weights: &[f32]) -> InqLevels {
+        let least = weights
+            .iter()
+            .filter(|w| **w != 0.0 && w.is_finite())
+            .map(|w| f64::from(w.abs()).log2().round() as i32)
+            .min()
+            .unwrap_or(self.n1);
+        let floor = self.n1 - MAX_POW2_EXPONENT as i32;
+        InqLevels { n1: self.n1, n2: least.clamp(self.n2.max(floor), self.n1) }
+    }
+
+    /// The integer the hardware stores for a quantized weight `ŵ`: `ŵ / 2^n2` rounded, which
+    /// is 0 or `±2^e` with `0 ≤ e ≤ n1 − n2` (a [`crate::model::WeightType::Pow2`] value once
+    /// `n1 − n2 ≤ MAX_POW2_EXPONENT`, as [`InqLevels::used_by`] makes it).
     pub fn to_int(&self, q: f32) -> i32 {
         (f64::from(q) / 2f64.powi(self.n2)).round() as i32
     }
@@ -80,6 +99,10 @@ impl InqLevels {
         2f64.powi(self.n2)
     }
 }
+
+/// The largest exponent of an integer power-of-two weight: `2^30` is the largest power of two
+/// an `i32` holds.
+pub const MAX_POW2_EXPONENT: u32 = 30;
 
 /// INQ's pruning-inspired partition: the `fraction` of weights with the largest magnitudes
 /// (ties broken by position, so the choice is deterministic) are quantized and frozen; returns
@@ -262,6 +285,29 @@ mod tests {
             let w = i as f32 / 200.0;
             assert!(t.contains(l.to_int(l.quantize(w)).into()), "{w}");
         }
+    }
+
+    #[test]
+    fn inq_integer_form_drops_unused_levels_and_fits_i32() {
+        let t = crate::model::WeightType::Pow2(8);
+        // 8 bits: 64 levels, n1 = 0, n2 = −63.
+        let l = InqLevels::new(1.0, 8).unwrap();
+        assert_eq!((l.n1, l.n2), (0, -63));
+        // Used levels 2⁰ and 2⁻⁴ only: the integers are ±16 and ±1.
+        let u = l.used_by(&[1.0, -0.0625, 0.0, 0.5]);
+        assert_eq!((u.n1, u.n2), (0, -4));
+        assert_eq!([u.to_int(1.0), u.to_int(-0.0625), u.to_int(0.5)], [16, -1, 8]);
+        // A weight at 2⁻⁶⁰ is below the floor 2⁻³⁰: the largest integer is 2³⁰, and the tiny
+        // weight rounds to 0 (2⁻³⁰ away from the floor's half).
+        let u = l.used_by(&[1.0, 2f32.powi(-60)]);
+        assert_eq!((u.n1, u.n2), (0, -30));
+        assert_eq!([u.to_int(1.0), u.to_int(2f32.powi(-60)), u.to_int(-2f32.powi(-30))], [1 << 30, 0, -1]);
+        for q in [1.0, -0.5, 2f32.powi(-30), 2f32.powi(-60)] {
+            assert!(t.contains(u.to_int(q).into()), "{q}");
+        }
+        assert!(!t.contains(1 << 31), "2^31 is not an i32 weight");
+        // No nonzero weight: the integer form is the largest level alone.
+        assert_eq!(l.used_by(&[0.0]).n2, 0);
     }
 
     #[test]

@@ -215,8 +215,9 @@ pub fn export(net: &Net, name: &str, input_shape: &[usize]) -> Result<Model> {
             }
             Method::Inq(bits) => {
                 let Some(state) = net.inq.get(l) else { bail!("INQ state missing for layer {l}") };
-                let levels = state.levels;
-                let ints: Vec<i32> = vec1(&state.wq)?.iter().map(|&q| levels.to_int(q)).collect();
+                let wq = vec1(&state.wq)?;
+                let levels = state.levels.used_by(&wq);
+                let ints: Vec<i32> = wq.iter().map(|&q| levels.to_int(q)).collect();
                 model.layers.push(matrix_layer(net, l, Weights::Ints(ints, WeightType::Pow2(bits))));
                 if hidden {
                     let affine: Vec<(f64, f64)> = bn_affine(net, l)?.iter().map(|&(k, b)| (k * levels.scale() * s_in, b)).collect();
