@@ -19,14 +19,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// A 784-24-12-10 MLP trained for a few epochs, then INQ-quantized to `method`, in `dir`.
 fn inq_mlp(dir: &std::path::Path, method: &str) -> bitloom_compiler::model::Model {
-    let data = dir.join("digits");
-    std::fs::create_dir_all(&data).unwrap();
-    for split in ["train", "test"] {
-        for (from, to) in [("mnist-images", "images"), ("mnist-labels", "labels")] {
-            let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/{from}.idx.gz"));
-            std::fs::copy(src, data.join(format!("{split}-{to}.idx.gz"))).unwrap();
-        }
-    }
+    let data = common::digits_dir(dir);
     let (float, inq) = (dir.join("float"), dir.join("inq"));
     let d = data.to_str().unwrap();
     let o = bitloom(&[

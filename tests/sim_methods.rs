@@ -9,23 +9,10 @@
 mod common;
 
 use common::{bitloom, text};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const DIGITS: &str = "tests/data/mnist-images.idx.gz";
 const ARCH: &str = "mlp:784-8-10";
-
-/// The committed digits as a training directory (train and test splits alike).
-fn digits(dir: &Path) -> PathBuf {
-    let data = dir.join("digits");
-    std::fs::create_dir_all(&data).unwrap();
-    for split in ["train", "test"] {
-        for kind in ["images", "labels"] {
-            let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/mnist-{kind}.idx.gz"));
-            std::fs::copy(from, data.join(format!("{split}-{kind}.idx.gz"))).unwrap();
-        }
-    }
-    data
-}
 
 /// Runs a `train` or `quantize` command line, writing the model to `out`.
 fn make(args: &[&str], data: &Path, out: &Path) {
@@ -64,7 +51,7 @@ fn compile_and_check(model: &Path, build: &Path, kind: &str) {
 fn bnn_and_xnor_net_trained_mlps_simulate_bit_exactly() {
     common::require_tool("verilator", "verilator");
     let dir = tempfile::tempdir().unwrap();
-    let data = digits(dir.path());
+    let data = common::digits_dir(dir.path());
     for method in ["bnn", "xnor"] {
         let model = dir.path().join(method);
         make(&["train", "--arch", ARCH, "--method", method], &data, &model);
@@ -76,7 +63,7 @@ fn bnn_and_xnor_net_trained_mlps_simulate_bit_exactly() {
 fn inq_at_every_width_simulates_bit_exactly() {
     common::require_tool("verilator", "verilator");
     let dir = tempfile::tempdir().unwrap();
-    let data = digits(dir.path());
+    let data = common::digits_dir(dir.path());
     let float = dir.path().join("float");
     make(&["train", "--arch", ARCH, "--method", "float"], &data, &float);
     for bits in 2..=8 {
@@ -90,7 +77,7 @@ fn inq_at_every_width_simulates_bit_exactly() {
 fn qil_at_every_width_simulates_bit_exactly() {
     common::require_tool("verilator", "verilator");
     let dir = tempfile::tempdir().unwrap();
-    let data = digits(dir.path());
+    let data = common::digits_dir(dir.path());
     let float = dir.path().join("float");
     make(&["train", "--arch", ARCH, "--method", "float"], &data, &float);
     let widths = (2..=8).map(|b| (b, b)).chain([(2, 8), (8, 2), (3, 5)]);

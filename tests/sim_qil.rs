@@ -48,14 +48,7 @@ fn compile_and_check(model: &Path, build: &Path, extra: &[&str]) {
 fn qil_mlp_trained_on_digits_simulates_bit_exactly() {
     common::require_tool("verilator", "verilator");
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("digits");
-    std::fs::create_dir_all(&data).unwrap();
-    for split in ["train", "test"] {
-        for kind in ["images", "labels"] {
-            let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/mnist-{kind}.idx.gz"));
-            std::fs::copy(from, data.join(format!("{split}-{kind}.idx.gz"))).unwrap();
-        }
-    }
+    let data = common::digits_dir(dir.path());
     let (data_s, float, qil) = (data.to_str().unwrap(), dir.path().join("float"), dir.path().join("qil"));
     let o = bitloom(&[
         "train",

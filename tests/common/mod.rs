@@ -27,6 +27,20 @@ pub fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verilator-cache")
 }
 
+/// The committed digits (`tests/data/mnist-*.idx.gz`) as a training data directory under `dir`
+/// (the same 200 digits as the train and the test split), for `bitloom train --data`.
+pub fn digits_dir(dir: &std::path::Path) -> PathBuf {
+    let data = dir.join("digits");
+    std::fs::create_dir_all(&data).unwrap();
+    for split in ["train", "test"] {
+        for kind in ["images", "labels"] {
+            let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/mnist-{kind}.idx.gz"));
+            std::fs::copy(from, data.join(format!("{split}-{kind}.idx.gz"))).unwrap();
+        }
+    }
+    data
+}
+
 /// Fails with a clear message when a tool the test needs is missing.
 pub fn require_tool(tool: &str, package: &str) {
     // Some tools (icepack) exit non-zero on --version; being able to start it is enough.
