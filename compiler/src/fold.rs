@@ -86,9 +86,19 @@ impl Folding {
         Ok(Self { pe, simd })
     }
 
-    /// Cycles per input vector: `(MW/SIMD)·(MH/PE)`.
+    /// Synapse fold of an MW-column layer: cycles per output beat, `ceil(MW/SIMD)`.
+    pub fn sf(&self, mw: usize) -> usize {
+        mw.div_ceil(self.simd)
+    }
+
+    /// Neuron fold of an MH-row layer: output beats per vector, `ceil(MH/PE)`.
+    pub fn nf(&self, mh: usize) -> usize {
+        mh.div_ceil(self.pe)
+    }
+
+    /// Cycles per input vector: `SF·NF`.
     pub fn cycles(&self, mh: usize, mw: usize) -> usize {
-        (mw / self.simd) * (mh / self.pe)
+        self.sf(mw) * self.nf(mh)
     }
 }
 
