@@ -77,7 +77,7 @@ module bitloom_top$engines$0(clk,rst,in_data,in_valid,in_ready,out_data,out_vali
     input wire  [11:0] wr_data;
     
     // Update code (wrapper)
-    bitloom_int_mvu #(.PE(1), .SIMD(3), .SF(4), .NF(4), .WB(4), .IB(4), .OB(11), .CW(11), .PS(6), .BIPOLAR(0), .SIGNED_IN(1), .DEPTH(16), .SW(2), .NW(2), .AW(4), .MEM_FILE("bitloom_top_int_mvu_w.mem")) core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
+    bitloom_int_mvu #(.PE(1), .SIMD(3), .SF(4), .NF(4), .MW(12), .WB(4), .IB(4), .OB(11), .CW(11), .PS(6), .BIPOLAR(0), .SIGNED_IN(1), .DEPTH(16), .SW(2), .NW(2), .AW(4), .MEM_FILE("bitloom_top_int_mvu_w.mem")) core (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready), .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data));
 endmodule // bitloom_top$engines$0
 // bitloom matrix-unit control, shared by bitloom_mvu, bitloom_int_mvu and bitloom_shift_mvu (and
 // any unit whose lanes add SIMD products per cycle). It owns the weight memory (DEPTH = NF·SF
@@ -216,6 +216,7 @@ module bitloom_int_mvu #(
   parameter integer SIMD = 1,
   parameter integer SF = 1,
   parameter integer NF = 1,
+  parameter integer MW = SF*SIMD,
   parameter integer WB = 2,
   parameter integer IB = 1,
   parameter integer OB = 2,
@@ -245,7 +246,7 @@ module bitloom_int_mvu #(
   wire [PE*SIMD*WB-1:0] w1;
   wire [SIMD*IB-1:0] x1;
   bitloom_mvu_ctrl #(
-    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .WW(PE*SIMD*WB), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
+    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .MW(MW), .WW(PE*SIMD*WB), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
     .MEM_FILE(MEM_FILE)
   ) ctrl (
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),

@@ -198,15 +198,16 @@ endmodule
 `endif
 // bitloom matrix-vector unit with ±1 weights, PE rows and SIMD columns per cycle, MW columns.
 // Weights: a memory of DEPTH = NF·SF words of PE·SIMD bits loaded from MEM_FILE (word nf·SF + sf,
-// lane p, bit s is W[nf·PE + p][sf·SIMD + s], 1 = +1), with a write port (wr_en, wr_addr,
-// wr_data). The control (weight memory, counters, input buffer replayed over the NF passes,
-// operand registers, the enable) is bitloom_mvu_ctrl (hdl/src/blocks/matrix). Each cycle every lane adds SIMD
-// products to its accumulator: XNOR (XNOR = 1, bipolar inputs) counts agreements c and outputs
-// 2c - MW; otherwise it adds +x or -x, the input sign- (SIGNED_IN) or zero-extended to OB bits.
-// After SF cycles it emits a beat of PE OB-bit sums. NF·SF cycles per vector; latency 3 cycles
-// after the last input beat of a row group. One enable stalls the whole pipeline while the
-// output register is full. CW is a lane's running-sum width; DEPTH, SW, NW, AW the memory's
-// and counters' (hdl/src/blocks/mvu, Params).
+// lane p, bit s is W[nf·PE + p][sf·SIMD + s], 1 = +1, padding 0), with a write port (wr_en,
+// wr_addr, wr_data). The control (weight memory, counters, input buffer replayed over the NF
+// passes, operand registers, the enable) is bitloom_mvu_ctrl (hdl/src/blocks/matrix). Each
+// cycle every lane adds SIMD products to its accumulator: XNOR (XNOR = 1, bipolar inputs) counts
+// agreements c and outputs 2c - MW (the padded columns the control zeroes agree with their zero
+// weights and are subtracted as a constant); otherwise it adds +x or -x, the input sign-
+// (SIGNED_IN) or zero-extended to OB bits. After SF cycles it emits a beat of PE OB-bit sums.
+// NF·SF cycles per vector; latency 3 cycles after the last input beat of a row group. One
+// enable stalls the whole pipeline while the output register is full. CW is a lane's
+// running-sum width; DEPTH, SW, NW, AW the memory's and counters' (hdl/src/blocks/mvu, Params).
 `ifndef BITLOOM_MVU_V
 `define BITLOOM_MVU_V
 module bitloom_mvu #(
@@ -242,7 +243,7 @@ module bitloom_mvu #(
   wire [PE*SIMD-1:0] w1;
   wire [SIMD*IB-1:0] x1;
   bitloom_mvu_ctrl #(
-    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .WW(PE*SIMD), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
+    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .MW(MW), .WW(PE*SIMD), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
     .MEM_FILE(MEM_FILE)
   ) ctrl (
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
@@ -257,7 +258,9 @@ module bitloom_mvu #(
     reg [OB-1:0] res;
     wire [OB-1:0] value;
     if (XNOR != 0) begin : xnor_lane
-      localparam [31:0] MW32 = MW;
+      // Padded columns reach the lanes as bit 0 against weight bit 0: SF·SIMD − MW agreements
+      // that are not there, subtracted with MW (2c − MW = 2(c + pad) − (MW + 2·pad)).
+      localparam [31:0] MW32 = 2*SF*SIMD - MW;
       localparam [OB-1:0] MW_OB = MW32[OB-1:0];
       wire [SIMD-1:0] agree = ~(w1[p*SIMD +: SIMD] ^ x1);
       // $countones maps to a popcount instruction in Verilator and an adder tree in yosys.

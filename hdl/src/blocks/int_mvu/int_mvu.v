@@ -18,6 +18,7 @@ module bitloom_int_mvu #(
   parameter integer SIMD = 1,
   parameter integer SF = 1,
   parameter integer NF = 1,
+  parameter integer MW = SF*SIMD,
   parameter integer WB = 2,
   parameter integer IB = 1,
   parameter integer OB = 2,
@@ -47,7 +48,7 @@ module bitloom_int_mvu #(
   wire [PE*SIMD*WB-1:0] w1;
   wire [SIMD*IB-1:0] x1;
   bitloom_mvu_ctrl #(
-    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .WW(PE*SIMD*WB), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
+    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .MW(MW), .WW(PE*SIMD*WB), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
     .MEM_FILE(MEM_FILE)
   ) ctrl (
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),

@@ -169,7 +169,7 @@ fn graph(
 }
 
 /// The harness's integer-MVU cases: 2-, 4- and 8-bit weights on bipolar, uint2, uint4, int4
-/// and uint8 inputs, several foldings, `y = W·x` exactly.
+/// and uint8 inputs, several foldings (padded ones included), `y = W·x` exactly.
 pub fn cases() -> Vec<Case> {
     [
         ("int_mvu_w2_bipolar", 11, (6, 12), 2, (3, 4), DataType::Bipolar, 0.3),
@@ -178,6 +178,10 @@ pub fn cases() -> Vec<Case> {
         ("int_mvu_w4_int4", 14, (4, 12), 4, (1, 3), DataType::Int(4), 0.3),
         ("int_mvu_w8_uint8", 15, (4, 6), 8, (4, 1), DataType::UInt(8), 0.3),
         ("int_mvu_w2_int4", 16, (5, 8), 2, (5, 2), DataType::Int(4), 0.2),
+        // Padded: PE not dividing MH, SIMD not dividing MW, both.
+        ("int_mvu_w4_bipolar_pad_pe", 17, (7, 8), 4, (3, 4), DataType::Bipolar, 0.3),
+        ("int_mvu_w3_uint4_pad_simd", 18, (6, 10), 3, (2, 4), DataType::UInt(4), 0.3),
+        ("int_mvu_w4_int3_pad_both", 19, (5, 11), 4, (4, 3), DataType::Int(3), 0.3),
     ]
     .into_iter()
     .map(|(name, seed, shape, wbits, fold, input, stall)| {

@@ -95,7 +95,7 @@ pub fn weight_words(c: &Control, mh: usize, code: impl Fn(usize, usize) -> u64) 
 }
 
 /// A kind's core: the static Verilog `text` of module `name` after the shared control's, with
-/// the control's numbers (PE, SIMD, SF, NF, DEPTH, SW, NW, AW), the kind's own `params`, and the
+/// the control's numbers (PE, SIMD, SF, NF, MW, DEPTH, SW, NW, AW), the kind's own `params`, and the
 /// weight memory file `<module>_w.mem` holding `words`.
 pub fn core(
     module: &str,
@@ -106,7 +106,7 @@ pub fn core(
     words: Vec<Vec<u64>>,
 ) -> Module {
     let wfile = format!("{module}_w.mem");
-    let mut list = numbers(&[("PE", c.pe), ("SIMD", c.simd), ("SF", c.sf), ("NF", c.nf)]);
+    let mut list = numbers(&[("PE", c.pe), ("SIMD", c.simd), ("SF", c.sf), ("NF", c.nf), ("MW", c.mw)]);
     list.extend(numbers(params));
     list.extend(numbers(&[("DEPTH", c.depth), ("SW", c.sw), ("NW", c.nw), ("AW", c.aw)]));
     list.push(("MEM_FILE", format!("{wfile:?}")));

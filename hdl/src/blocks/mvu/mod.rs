@@ -68,7 +68,6 @@ impl EngineKind for Mvu {
         let p = Params::new(self, i, o);
         let c = &p.ctrl;
         let params = [
-            ("MW", c.mw),
             ("IB", c.ib),
             ("OB", p.ob),
             ("CW", p.cw),
@@ -130,7 +129,11 @@ impl Lanes for MvuLanes {
 
     fn value(&self, sum: u64) -> u64 {
         match self.0.mode {
-            MvuMode::Xnor => wrap((sum << 1).wrapping_sub(self.0.ctrl.mw as u64), self.0.ob),
+            // Padded columns agree (bit 0 against weight 0): MW + 2·pad = 2·SF·SIMD − MW.
+            MvuMode::Xnor => {
+                let Control { sf, simd, mw, .. } = self.0.ctrl;
+                wrap((sum << 1).wrapping_sub((2 * sf * simd - mw) as u64), self.0.ob)
+            }
             MvuMode::SignedAdd => sum,
         }
     }
@@ -162,13 +165,21 @@ fn graph(
     one_node(node, i, o)
 }
 
-/// The harness's MVU cases: XNOR and signed-add lanes, several foldings, `y = W·x` exactly.
+/// The harness's MVU cases: XNOR and signed-add lanes, several foldings (padded ones
+/// included), `y = W·x` exactly.
 pub fn cases() -> Vec<Case> {
     [
         ("mvu_xnor", 1, 6, 12, 3, 4, DataType::Bipolar, 0.3),
         ("mvu_xnor_simd9", 2, 7, 9, 1, 9, DataType::Bipolar, 0.5),
         ("mvu_signed", 3, 6, 10, 2, 5, DataType::Int(2), 0.3),
         ("mvu_uint8", 4, 4, 6, 4, 1, DataType::UInt(8), 0.3),
+        // Padded: PE not dividing MH, SIMD not dividing MW, both, and PE past MH.
+        ("mvu_xnor_pad_pe", 5, 7, 12, 3, 4, DataType::Bipolar, 0.3),
+        ("mvu_xnor_pad_simd", 6, 6, 10, 3, 4, DataType::Bipolar, 0.3),
+        ("mvu_xnor_pad_both", 7, 7, 11, 4, 4, DataType::Bipolar, 0.4),
+        ("mvu_xnor_pe16_on_10", 8, 10, 12, 16, 8, DataType::Bipolar, 0.3),
+        ("mvu_signed_pad_both", 9, 5, 9, 2, 4, DataType::Int(3), 0.3),
+        ("mvu_uint4_pad_both", 10, 5, 7, 4, 2, DataType::UInt(4), 0.3),
     ]
     .into_iter()
     .map(|(name, seed, mh, mw, pe, simd, input, stall)| {

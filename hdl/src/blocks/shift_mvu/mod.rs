@@ -216,7 +216,7 @@ fn graph(
 }
 
 /// The harness's shift-add MVU cases: bipolar, uint4 and uint8 inputs, 2- to 6-bit weights,
-/// several foldings, `y = W·x` exactly.
+/// several foldings (padded ones included), `y = W·x` exactly.
 pub fn cases() -> Vec<Case> {
     [
         ("shift_mvu_bipolar", 1, (6, 12, 5), (3, 4), DataType::Bipolar, 0.3),
@@ -225,6 +225,10 @@ pub fn cases() -> Vec<Case> {
         ("shift_mvu_uint8", 4, (4, 10, 6), (1, 2), DataType::UInt(8), 0.3),
         ("shift_mvu_uint2_ternary", 5, (6, 9, 2), (2, 3), DataType::UInt(2), 0.3),
         ("shift_mvu_int3", 6, (4, 8, 3), (2, 4), DataType::Int(3), 0.3),
+        // Padded: PE not dividing MH, SIMD not dividing MW, both.
+        ("shift_mvu_bipolar_pad_pe", 7, (7, 8, 4), (2, 4), DataType::Bipolar, 0.3),
+        ("shift_mvu_uint4_pad_simd", 8, (6, 10, 5), (3, 4), DataType::UInt(4), 0.3),
+        ("shift_mvu_int3_pad_both", 9, (5, 11, 3), (4, 3), DataType::Int(3), 0.3),
     ]
     .into_iter()
     .map(|(name, seed, shape, fold, input, stall)| {
