@@ -1,5 +1,7 @@
 //! Folding: how many rows (PE) and columns (SIMD) of each matrix layer run in parallel.
 //!
+//! PE need not divide MH nor SIMD MW: such a folding pads its last row group or column step
+//! exactly (see `ir::Stream`), so BNN-PYNQ's published foldings compile as published.
 //! A [`Folding`] is validated once on construction; [`choose`] is the pure search that picks
 //! the cheapest folding meeting a target initiation interval; [`parse_fold_file`] reads a
 //! user's choice from TOML (`[fc0] pe = 16  simd = 49`).

@@ -3,13 +3,15 @@
 //!
 //! Ports: the standard stream bundle; PE input elements and PE output elements per beat.
 //! Parameters: the threshold table. A shared row becomes constants; per-channel rows live in
-//! a `$readmemh` memory of NF = C/PE words ([`threshold_words`]), word `n` holding lane `p`,
+//! a `$readmemh` memory of NF = ceil(C/PE) words ([`threshold_words`]), word `n` holding lane `p`,
 //! step `j` at bits `((p·K + j)·TW)`. Comparisons are signed at the width TW of
 //! [`compare_width`], which depends on the input type only: every threshold is first clamped
 //! to `[min, max + 1]` of the input type, which changes no comparison, so any table of the
 //! same shape fits the same memory. The per-channel memory is a simple dual-port RAM with a
 //! write port (`wr_en`, `wr_addr`, `wr_data`, see [`WritePort`]) for run-time updates.
-//! II: one beat per cycle, C/PE cycles per vector; latency 2 cycles.
+//! II: one beat per cycle, ceil(C/PE) cycles per vector; latency 2 cycles. When PE does not
+//! divide C the last beat's lanes past C are padding (`ir::Stream`): their thresholds are 0 and
+//! their outputs padding, which no consumer reads.
 //!
 //! The core is static RTL, `threshold.v` (module `bitloom_threshold`); each node's module is a
 //! short wrapper that instantiates it with the numbers of [`Params`], the shared row or the
