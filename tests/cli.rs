@@ -98,9 +98,9 @@ fn bad_input_gives_clear_errors() {
 fn bad_fold_file_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let fold = dir.path().join("fold.toml");
-    std::fs::write(&fold, "[fc0]\npe = 3\nsimd = 49\n").unwrap();
+    std::fs::write(&fold, "[fc0]\npe = 65\nsimd = 49\n").unwrap();
     let o = bitloom(&["compile", "examples/tfc-w1a1", "-o", dir.path().join("b").to_str().unwrap(), "--fold", fold.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("PE 3 must divide MH 64"), "{}", text(&o));
+    assert!(text(&o).contains("PE 65 must be in 1..=64 (MH 64)"), "{}", text(&o));
     assert!(!Path::new(&dir.path().join("b/design.json")).exists());
 }

@@ -103,10 +103,18 @@ fn random_inq(seed: u64, sizes: &[usize], bits: u32) -> Model {
 #[test]
 fn random_inq_mlps_bit_exact_under_random_foldings() {
     common::require_tool("verilator", "verilator");
-    for (seed, sizes, bits) in [(1, vec![40, 12, 9, 6], 5), (2, vec![30, 16, 10], 3), (3, vec![24, 8, 8, 4], 8)] {
+    // The last two fold with padding (PE not dividing MH, SIMD not dividing MW).
+    let cases =
+        [(1, vec![40, 12, 9, 6], 5, false), (2, vec![30, 16, 10], 3, false), (3, vec![24, 8, 8, 4], 8, false)];
+    let padded = [(4, vec![37, 11, 7], 5, true), (5, vec![26, 9, 5], 4, true)];
+    for (seed, sizes, bits, pad) in cases.into_iter().chain(padded) {
         let model = random_inq(seed, &sizes, bits);
         bitloom_compiler::verify::verify(&model).unwrap();
-        let folds = common::random_folding(seed + 10, &model);
+        let folds = if pad {
+            common::random_padded_folding(seed + 10, &model)
+        } else {
+            common::random_folding(seed + 10, &model)
+        };
         let dir = tempfile::tempdir().unwrap();
         let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
         let inputs = common::random_inputs(seed, 12, sizes[0], DataType::UInt(8));

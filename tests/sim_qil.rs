@@ -98,9 +98,16 @@ fn imported_w4a4_qonnx_mlp_simulates_bit_exactly() {
 #[test]
 fn random_integer_mlps_under_random_foldings() {
     common::require_tool("verilator", "verilator");
-    for (seed, sizes, wbits, abits) in [(1, [40, 12, 6], 2, 2), (2, [24, 15, 10], 8, 1), (3, [36, 20, 8], 4, 3)] {
+    // The last two fold with padding (PE not dividing MH, SIMD not dividing MW).
+    let cases = [(1, [40, 12, 6], 2, 2, false), (2, [24, 15, 10], 8, 1, false), (3, [36, 20, 8], 4, 3, false)];
+    let padded = [(4, [37, 11, 7], 4, 2, true), (5, [26, 9, 5], 3, 1, true)];
+    for (seed, sizes, wbits, abits, pad) in cases.into_iter().chain(padded) {
         let model = random_int_mlp(&format!("int{seed}"), &sizes, wbits, abits, seed);
-        let folds = common::random_folding(seed + 100, &model);
+        let folds = if pad {
+            common::random_padded_folding(seed + 100, &model)
+        } else {
+            common::random_folding(seed + 100, &model)
+        };
         let dir = tempfile::tempdir().unwrap();
         let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
         let inputs = common::random_inputs(seed, 10, sizes[0], model.input.dtype);

@@ -1,5 +1,7 @@
 //! Folding: how many rows (PE) and columns (SIMD) of each matrix layer run in parallel.
 //!
+//! PE need not divide MH nor SIMD MW: such a folding pads its last row group or column step
+//! exactly (see `ir::Stream`), so BNN-PYNQ's published foldings compile as published.
 //! A [`Folding`] is validated once on construction; [`choose`] is the pure search that picks
 //! the cheapest folding meeting a target initiation interval; [`parse_fold_file`] reads a
 //! user's choice from TOML (`[fc0] pe = 16  simd = 49`).
@@ -10,9 +12,13 @@ use std::collections::BTreeMap;
 /// Errors choosing or reading a folding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FoldError {
-    /// PE must divide MH and SIMD must divide MW.
-    #[error("layer {layer}: PE {pe} must divide MH {mh} and SIMD {simd} must divide MW {mw}")]
-    NotDivisor {
+    /// PE or SIMD is zero or larger than its dimension rounded up to a power of two.
+    #[error(
+        "layer {layer}: PE {pe} must be in 1..={} (MH {mh}) and SIMD {simd} in 1..={} (MW {mw}): at most the dimension rounded up to a power of two",
+        mh.next_power_of_two(),
+        mw.next_power_of_two()
+    )]
+    OutOfRange {
         /// Layer name.
         layer: String,
         /// Rows.
@@ -68,27 +74,45 @@ pub fn read_fold_file(path: &std::path::Path) -> Result<String, FoldError> {
     String::from_utf8(bytes).map_err(|_| FoldError::Parse(format!("{} is not UTF-8 text", path.display())))
 }
 
-/// A legal folding of an MH×MW layer.
+/// A legal folding of an MH×MW layer. PE need not divide MH, nor SIMD MW: the last row group
+/// and the last column step are then padded (zero weights, padded input columns zeroed; see
+/// `ir::Stream`), and the layer takes `ceil(MW/SIMD)·ceil(MH/PE)` cycles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Folding {
-    /// Rows in parallel; divides MH.
+    /// Rows in parallel; at most MH rounded up to a power of two.
     pub pe: usize,
-    /// Columns in parallel; divides MW.
+    /// Columns in parallel; at most MW rounded up to a power of two.
     pub simd: usize,
 }
 
 impl Folding {
-    /// Checks that `pe | mh` and `simd | mw`.
+    /// Checks that `1 ≤ pe ≤ mh` and `1 ≤ simd ≤ mw`, each bound rounded up to a power of two
+    /// (so BNN-PYNQ's PE 16 on 10 outputs is legal; the padding stays under half a beat).
     pub fn new(layer: &str, mh: usize, mw: usize, pe: usize, simd: usize) -> Result<Self, FoldError> {
-        if pe == 0 || simd == 0 || mh % pe != 0 || mw % simd != 0 {
-            return Err(FoldError::NotDivisor { layer: layer.into(), mh, mw, pe, simd });
+        if !(1..=mh.next_power_of_two()).contains(&pe) || !(1..=mw.next_power_of_two()).contains(&simd) {
+            return Err(FoldError::OutOfRange { layer: layer.into(), mh, mw, pe, simd });
         }
         Ok(Self { pe, simd })
     }
 
-    /// Cycles per input vector: `(MW/SIMD)·(MH/PE)`.
+    /// Whether it pads: PE does not divide MH or SIMD does not divide MW.
+    pub fn pads(&self, mh: usize, mw: usize) -> bool {
+        mh % self.pe != 0 || mw % self.simd != 0
+    }
+
+    /// Synapse fold of an MW-column layer: cycles per output beat, `ceil(MW/SIMD)`.
+    pub fn sf(&self, mw: usize) -> usize {
+        mw.div_ceil(self.simd)
+    }
+
+    /// Neuron fold of an MH-row layer: output beats per vector, `ceil(MH/PE)`.
+    pub fn nf(&self, mh: usize) -> usize {
+        mh.div_ceil(self.pe)
+    }
+
+    /// Cycles per input vector: `SF·NF`.
     pub fn cycles(&self, mh: usize, mw: usize) -> usize {
-        (mw / self.simd) * (mh / self.pe)
+        self.sf(mw) * self.nf(mh)
     }
 }
 
@@ -110,7 +134,8 @@ fn divisors(n: usize) -> Vec<usize> {
     (1..=n).filter(|d| n % d == 0).collect()
 }
 
-/// The cheapest folding of each layer with `cycles ≤ target_ii`: fewest PE·SIMD lanes, then
+/// The cheapest folding of each layer with `cycles ≤ target_ii`, among divisors (a padded
+/// folding is never cheaper for its cycles): fewest PE·SIMD lanes, then
 /// the most balanced (the smaller `max(PE, SIMD)` keeps streams and converters narrow), then
 /// fewer PEs (each PE costs an accumulator). Full parallelism always meets any target ≥ 1.
 pub fn choose(layers: &[MatrixShape], target_ii: usize) -> Result<FoldMap, FoldError> {
@@ -175,9 +200,27 @@ mod tests {
         let layers = [shape("fc0", 64, 784)];
         let f = parse_fold_file("[fc0]\npe = 16\nsimd = 49\n", &layers).unwrap();
         assert_eq!(f["fc0"], Folding { pe: 16, simd: 49 });
-        assert!(matches!(parse_fold_file("[fc0]\npe = 3\nsimd = 1\n", &layers), Err(FoldError::NotDivisor { .. })));
+        assert!(matches!(parse_fold_file("[fc0]\npe = 65\nsimd = 1\n", &layers), Err(FoldError::OutOfRange { .. })));
+        assert!(matches!(parse_fold_file("[fc0]\npe = 1\nsimd = 1025\n", &layers), Err(FoldError::OutOfRange { .. })));
+        assert!(matches!(parse_fold_file("[fc0]\npe = 0\nsimd = 1\n", &layers), Err(FoldError::OutOfRange { .. })));
         assert!(matches!(parse_fold_file("[fc9]\npe = 1\nsimd = 1\n", &layers), Err(FoldError::UnknownLayer(..))));
         assert!(matches!(parse_fold_file("[fc0]\npe = 1\n", &layers), Err(FoldError::Parse(_))));
+    }
+
+    #[test]
+    fn fold_file_accepts_padded_foldings() {
+        // BNN-PYNQ's LFC: SIMD 64 on 784 inputs, PE 16 on 10 outputs.
+        let layers = [shape("fc0", 1024, 784), shape("fc3", 10, 1024)];
+        let f = parse_fold_file("[fc0]\npe = 32\nsimd = 64\n[fc3]\npe = 16\nsimd = 8\n", &layers).unwrap();
+        assert_eq!(f["fc0"], Folding { pe: 32, simd: 64 });
+        assert!(f["fc0"].pads(1024, 784) && f["fc3"].pads(10, 1024));
+        assert_eq!((f["fc0"].sf(784), f["fc0"].nf(1024), f["fc0"].cycles(1024, 784)), (13, 32, 416));
+        assert_eq!((f["fc3"].sf(1024), f["fc3"].nf(10), f["fc3"].cycles(10, 1024)), (128, 1, 128));
+        let e = parse_fold_file("[fc3]\npe = 17\nsimd = 8\n", &layers).unwrap_err();
+        assert!(e.to_string().contains("PE 17 must be in 1..=16 (MH 10)"), "{e}");
+        // The search still prefers divisors.
+        let c = choose(&layers, 416).unwrap();
+        assert!(!c["fc0"].pads(1024, 784) && !c["fc3"].pads(10, 1024));
     }
 
     #[test]

@@ -21,13 +21,24 @@ use serde::{Deserialize, Serialize};
 pub struct NodeId(pub u32);
 
 /// What one stream carries: vectors of `len` elements of `dtype`, `fold` elements per beat.
+///
+/// Padding: `fold` need not divide `len`. A vector is then `ceil(len/fold)` beats, element `e`
+/// at slot `e % fold` of beat `e / fold`, and the last beat's `fold·beats − len` slots past the
+/// vector are padding. Padding carries no value: a producer may leave anything there (the host
+/// packs code 0, [`Stream::pack`]) and every consumer is exact whatever it holds — matrix units
+/// zero padded columns before their lanes (code 0, which for a bipolar element is the bit 0,
+/// so XNOR lanes subtract the agreements it adds as a constant), elementwise units map padding
+/// to padding, width converters repack it, and [`Stream::unpack`] drops it. A fold is at most
+/// the length rounded up to a power of two (so the padding is under half a beat), and the
+/// design's first and last streams are never padded (`passes::fold_graph`), so the link speaks
+/// whole beats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stream {
     /// Element type.
     pub dtype: DataType,
     /// Elements per vector (one inference).
     pub len: usize,
-    /// Elements per beat; divides `len`.
+    /// Elements per beat; at most `len` rounded up to a power of two (see the padding rule).
     pub fold: usize,
 }
 
@@ -37,9 +48,14 @@ impl Stream {
         self.fold * self.dtype.bits() as usize
     }
 
-    /// Beats per vector.
+    /// Beats per vector: `ceil(len/fold)`.
     pub fn beats(&self) -> usize {
-        self.len / self.fold
+        self.len.div_ceil(self.fold)
+    }
+
+    /// Padded slots in the last beat: `fold·beats − len`.
+    pub fn padding(&self) -> usize {
+        self.fold * self.beats() - self.len
     }
 }
 
@@ -136,7 +152,8 @@ impl DataflowGraph {
 
 impl Stream {
     /// Packs one vector of values into beats: element `j` of a beat sits at bits
-    /// `[j·b, (j+1)·b)` of the beat, beat `k` holds elements `k·fold ..`, words little-endian.
+    /// `[j·b, (j+1)·b)` of the beat, beat `k` holds elements `k·fold ..`, words little-endian;
+    /// padding is code 0.
     pub fn pack(&self, values: &[i64]) -> Vec<Vec<u64>> {
         assert_eq!(values.len(), self.len, "vector length");
         let b = self.dtype.bits() as usize;
@@ -159,7 +176,8 @@ impl Stream {
             .collect()
     }
 
-    /// The inverse of [`Stream::pack`] for `beats` (each at least `width()` bits).
+    /// The inverse of [`Stream::pack`] for one vector's `beats` (each at least `width()` bits):
+    /// at most `len` values, padding dropped.
     pub fn unpack(&self, beats: &[Vec<u64>]) -> Vec<i64> {
         let b = self.dtype.bits() as usize;
         let mut out = Vec::with_capacity(beats.len() * self.fold);
@@ -173,6 +191,7 @@ impl Stream {
                 out.push(self.dtype.decode(code));
             }
         }
+        out.truncate(self.len);
         out
     }
 }
@@ -202,5 +221,20 @@ mod tests {
             assert_eq!(beats.len(), 3);
             assert_eq!(s.unpack(&beats), vals);
         }
+    }
+
+    #[test]
+    fn padded_vectors_round_trip_and_pack_zeros() {
+        let s = Stream { dtype: DataType::Int(4), len: 10, fold: 4 };
+        assert_eq!((s.beats(), s.padding()), (3, 2));
+        let vals: Vec<i64> = (0..10).map(|i| i - 5).collect();
+        let beats = s.pack(&vals);
+        assert_eq!(beats.len(), 3);
+        assert_eq!(beats[2][0] >> 8, 0, "padding is code 0");
+        assert_eq!(s.unpack(&beats), vals);
+        // Whatever a producer leaves in the padding, the vector is the same.
+        let mut noisy = beats.clone();
+        noisy[2][0] |= 0xff00;
+        assert_eq!(s.unpack(&noisy), vals);
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Invariants of a [`DataflowGraph`]:
 //! 1. There is at least one node and exactly one more edge than nodes.
-//! 2. Every edge has `len ≥ 1`, `fold ≥ 1`, `fold` divides `len`, and an element width of 1..=32 bits.
+//! 2. Every edge has `len ≥ 1`, `1 ≤ fold ≤ len` rounded up to a power of two (a fold that
+//!    does not divide `len` pads the last beat, see [`Stream`]), and an element width of 1..=32 bits.
 //! 3. Node names are unique, non-empty, and made of `[A-Za-z0-9_]` (they become Verilog names).
 //! 4. Each node satisfies its kind's rule ([`NodeKind::verify`](crate::nodes::NodeKind::verify),
 //!    documented on each kind's implementation in [`crate::nodes`]).
@@ -54,8 +55,16 @@ pub fn verify(g: &DataflowGraph) -> Result<(), IrError> {
 
 fn check_edge(i: usize, e: &Stream) -> Result<(), IrError> {
     let at = format!("edge {i}");
-    if e.len == 0 || e.fold == 0 || e.len % e.fold != 0 {
-        return Err(err(at, format!("fold {} must divide length {}", e.fold, e.len)));
+    if e.len == 0 || e.fold == 0 || e.fold > e.len.next_power_of_two() {
+        return Err(err(
+            at,
+            format!(
+                "fold {} outside 1..={} (length {} rounded up to a power of two)",
+                e.fold,
+                e.len.next_power_of_two(),
+                e.len
+            ),
+        ));
     }
     if !(1..=32).contains(&e.dtype.bits()) {
         return Err(err(at, format!("element type {} wider than 32 bits", e.dtype)));
@@ -65,4 +74,20 @@ fn check_edge(i: usize, e: &Stream) -> Result<(), IrError> {
 
 fn check_node(g: &DataflowGraph, id: NodeId, node: &Node) -> Result<(), String> {
     node.as_kind().verify(g.input_of(id), g.output_of(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::DataType;
+
+    #[test]
+    fn a_fold_may_pad_but_not_past_the_next_power_of_two() {
+        let e = |len, fold| Stream { dtype: DataType::Bipolar, len, fold };
+        assert!(check_edge(0, &e(10, 4)).is_ok());
+        assert!(check_edge(0, &e(10, 16)).is_ok());
+        let msg = check_edge(3, &e(10, 17)).unwrap_err().to_string();
+        assert!(msg.contains("edge 3") && msg.contains("fold 17 outside 1..=16"), "{msg}");
+        assert!(check_edge(0, &e(10, 0)).is_err());
+    }
 }

@@ -19,7 +19,10 @@ use crate::verilog::MemFile;
 use bitloom_compiler::ir::DataflowGraph;
 use serde::{Deserialize, Serialize};
 
-/// What a memory holds.
+/// What a memory holds. Under a padded folding (`ir::Stream`) the words cover the padded rows
+/// and columns: a matrix unit's padding holds the zero weight (bit 0, the value 0, code 0; an
+/// XNOR lane's constant correction relies on it, so a host writes these words as
+/// [`memories`] gives them), and a threshold unit's padded channels hold 0, never observed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemoryKind {

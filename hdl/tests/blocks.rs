@@ -8,7 +8,7 @@
 
 mod common;
 
-use bitloom_compiler::ir::DataflowGraph;
+use bitloom_compiler::ir::{DataflowGraph, Stream};
 use bitloom_hdl::blocks::cases;
 use bitloom_hdl::engine::ModelSim;
 use bitloom_sim::{build, run_stream, Backpressure, BuildRequest, Sim};
@@ -30,6 +30,23 @@ fn simulate(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64, dir: &Path) -> 
     [("verilator", simulate_verilator(g, vectors, stall, dir)), ("rust-hdl", simulate_model(g, vectors, stall))]
 }
 
+/// The vectors packed into beats, with random bits in each last beat's padding: no block may
+/// read it (`ir::Stream`).
+fn noisy_beats(s: &Stream, vectors: &[Vec<i64>]) -> Vec<Vec<u64>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let real = (s.fold - s.padding()) * s.dtype.bits() as usize;
+    let mut out = Vec::new();
+    for v in vectors {
+        let mut beats = s.pack(v);
+        let last = beats.last_mut().expect("a vector has a beat");
+        for pos in real..s.width() {
+            last[pos / 64] |= u64::from(rng.gen::<bool>()) << (pos % 64);
+        }
+        out.extend(beats);
+    }
+    out
+}
+
 /// The rust-hdl model of a design, driven with the stream protocol under random back-pressure.
 fn simulate_model(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64) -> Vec<Vec<i64>> {
     let mut sim = ModelSim::new(g).unwrap();
@@ -37,7 +54,7 @@ fn simulate_model(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64) -> Vec<Ve
     sim.tick().unwrap();
     sim.tick().unwrap();
     sim.set_reset(false).unwrap();
-    let beats: Vec<Vec<u64>> = vectors.iter().flat_map(|v| g.input().pack(v)).collect();
+    let beats = noisy_beats(g.input(), vectors);
     let per = g.output().beats();
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let (mut next, mut outputs) = (0, Vec::new());
@@ -73,7 +90,7 @@ fn simulate_verilator(g: &DataflowGraph, vectors: &[Vec<i64>], stall: f64, dir: 
     let built = build(&req, &cache(), None).unwrap();
     let mut sim = Sim::new(&built, dir).unwrap();
     sim.reset(2).unwrap();
-    let beats: Vec<Vec<u64>> = vectors.iter().flat_map(|v| g.input().pack(v)).collect();
+    let beats = noisy_beats(g.input(), vectors);
     let per = g.output().beats();
     let bp = Backpressure { in_stall: stall, out_stall: stall, seed: 9 };
     let run = run_stream(&mut sim, &beats, vectors.len() * per, &bp, 1_000_000, None).unwrap();

@@ -114,6 +114,26 @@ pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold
 #[allow(unused_imports)] // not every test crate that includes this module uses it
 pub use bitloom::simcheck::random_inputs;
 
+/// A random legal folding for every dense layer of `model`, padded ones included: PE anywhere
+/// in `1..=MH` rounded up to a power of two, SIMD likewise (at least one layer pads).
+pub fn random_padded_folding(seed: u64, model: &Model) -> bitloom_compiler::fold::FoldMap {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let shapes = bitloom_compiler::compile::matrix_shapes(model);
+    loop {
+        let folds: bitloom_compiler::fold::FoldMap = shapes
+            .iter()
+            .map(|s| {
+                let pe = rng.gen_range(1..=s.mh.next_power_of_two());
+                let simd = rng.gen_range(1..=s.mw.next_power_of_two());
+                (s.name.clone(), bitloom_compiler::fold::Folding { pe, simd })
+            })
+            .collect();
+        if shapes.iter().any(|s| folds[&s.name].pads(s.mh, s.mw)) {
+            return folds;
+        }
+    }
+}
+
 /// A random legal folding for every dense layer of `model`.
 pub fn random_folding(seed: u64, model: &Model) -> bitloom_compiler::fold::FoldMap {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -1,8 +1,8 @@
 //! Matrix-vector unit with signed k-bit integer weights (QIL, integer `Quant` layers):
 //! `y = W·x`, PE rows and SIMD columns per cycle, exact integer accumulation.
 
-use super::{expect, Cost, NodeKind};
-use crate::fold::{Folding, MatrixShape};
+use super::{expect, MatrixKind};
+use crate::fold::Folding;
 use crate::ir::Stream;
 use crate::model::IntMatrix;
 use crate::types::DataType;
@@ -31,14 +31,6 @@ impl IntMvu {
     pub fn mh(&self) -> usize {
         self.weights.rows()
     }
-    /// Synapse fold: cycles per output beat.
-    pub fn sf(&self) -> usize {
-        self.mw() / self.simd
-    }
-    /// Neuron fold: output beats per vector.
-    pub fn nf(&self) -> usize {
-        self.mh() / self.pe
-    }
     /// The output type on `input`: the smallest type holding `Σ w·x` for every matrix of
     /// `wbits`-bit weights of this shape (like the binary MVU's `dense_output_type`), not just
     /// these weights, so that any model of the same shapes and weight type loads into a build
@@ -52,7 +44,7 @@ impl IntMvu {
     }
 }
 
-impl NodeKind for IntMvu {
+impl MatrixKind for IntMvu {
     fn name(&self) -> &str {
         &self.name
     }
@@ -61,14 +53,21 @@ impl NodeKind for IntMvu {
         "int_mvu"
     }
 
-    /// Input length MW, output length MH, input fold SIMD, output fold PE, every weight in
-    /// `wbits` bits; the output type is [`IntMvu::output_type`] of the input (which holds
-    /// [`crate::model::int_dot_range`] of these weights).
-    fn verify(&self, i: &Stream, o: &Stream) -> Result<(), String> {
-        expect("input length (MW)", self.mw(), i.len)?;
-        expect("output length (MH)", self.mh(), o.len)?;
-        expect("input fold (SIMD)", self.simd, i.fold)?;
-        expect("output fold (PE)", self.pe, o.fold)?;
+    fn dims(&self) -> (usize, usize) {
+        (self.mh(), self.mw())
+    }
+
+    fn folding(&self) -> Folding {
+        Folding { pe: self.pe, simd: self.simd }
+    }
+
+    fn set_folding(&mut self, folding: Folding) {
+        (self.pe, self.simd) = (folding.pe, folding.simd);
+    }
+
+    /// Every weight in `wbits` bits; the output type is [`IntMvu::output_type`] of the input
+    /// (which holds [`crate::model::int_dot_range`] of these weights).
+    fn verify_kind(&self, i: &Stream, o: &Stream) -> Result<(), String> {
         if !(1..=16).contains(&self.wbits) {
             return Err(format!("weight bits {} outside 1..=16", self.wbits));
         }
@@ -79,43 +78,14 @@ impl NodeKind for IntMvu {
         expect("output type", self.output_type(i.dtype), o.dtype)
     }
 
-    fn fold_space(&self) -> Option<MatrixShape> {
-        Some(MatrixShape { name: self.name.clone(), mh: self.mh(), mw: self.mw() })
+    /// As bit planes: one AND row of WB bits per activation bit and its adder (≈ WB + 2 LUTs
+    /// per plane).
+    fn column_luts(&self, i: &Stream, _o: &Stream) -> usize {
+        i.dtype.bits() as usize * (self.wbits as usize + 2)
     }
 
-    fn apply_fold(&mut self, folding: Folding) {
-        self.pe = folding.pe;
-        self.simd = folding.simd;
-    }
-
-    fn follow_neighbours(&mut self, _before: Option<usize>, _after: Option<usize>) {}
-
-    fn in_fold(&self) -> Option<usize> {
-        Some(self.simd)
-    }
-
-    fn out_fold(&self) -> Option<usize> {
-        Some(self.pe)
-    }
-
-    /// Like the binary MVU it reads its input during the first of its NF passes only and
-    /// replays it from its own buffer for the rest.
-    fn wants_input_fifo(&self) -> bool {
-        true
-    }
-
-    fn cost(&self, i: &Stream, o: &Stream) -> Cost {
-        let acc = o.dtype.bits() as usize;
-        let (wb, ib) = (self.wbits as usize, i.dtype.bits() as usize);
-        // Per lane, as bit planes: one AND row of WB bits per activation bit and its adder
-        // (≈ WB + 2 LUTs per plane); per PE the accumulator.
-        let lane = ib * (wb + 2);
-        let buffer = if self.nf() > 1 { self.mw() * ib } else { 0 };
-        Cost {
-            cycles: self.sf() * self.nf(),
-            mem_bits: self.mw() * self.mh() * wb + buffer,
-            luts: self.pe * (self.simd * lane + 2 * acc) + 40,
-        }
+    fn weight_bits(&self) -> usize {
+        self.wbits as usize
     }
 }
 
@@ -127,6 +97,7 @@ mod tests {
     use crate::model::{
         InputSpec, IntDense, Layer, Model, MultiThreshold, ThresholdOutput, ThresholdTable, WeightType,
     };
+    use crate::nodes::NodeKind;
 
     /// uint8 → 2-bit quantizer → 4-bit dense 12→6 → 2-bit dense 6→4.
     fn model() -> Model {

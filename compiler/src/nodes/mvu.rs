@@ -1,7 +1,7 @@
 //! Matrix-vector unit with ±1 weights: `y = W·x`, PE rows and SIMD columns per cycle.
 
-use super::{expect, Cost, NodeKind};
-use crate::fold::{Folding, MatrixShape};
+use super::{expect, MatrixKind};
+use crate::fold::Folding;
 use crate::ir::Stream;
 use crate::model::{dense_output_type, BitMatrix};
 use crate::types::DataType;
@@ -52,17 +52,9 @@ impl Mvu {
     pub fn mh(&self) -> usize {
         self.weights.rows()
     }
-    /// Synapse fold: cycles per output beat.
-    pub fn sf(&self) -> usize {
-        self.mw() / self.simd
-    }
-    /// Neuron fold: output beats per vector.
-    pub fn nf(&self) -> usize {
-        self.mh() / self.pe
-    }
 }
 
-impl NodeKind for Mvu {
+impl MatrixKind for Mvu {
     fn name(&self) -> &str {
         &self.name
     }
@@ -71,56 +63,34 @@ impl NodeKind for Mvu {
         "mvu"
     }
 
-    /// Input length MW, output length MH, input fold SIMD, output fold PE; mode `Xnor` exactly
-    /// when the input is bipolar; the output type is [`dense_output_type`] of the input.
-    fn verify(&self, i: &Stream, o: &Stream) -> Result<(), String> {
-        expect("input length (MW)", self.mw(), i.len)?;
-        expect("output length (MH)", self.mh(), o.len)?;
-        expect("input fold (SIMD)", self.simd, i.fold)?;
-        expect("output fold (PE)", self.pe, o.fold)?;
+    fn dims(&self) -> (usize, usize) {
+        (self.mh(), self.mw())
+    }
+
+    fn folding(&self) -> Folding {
+        Folding { pe: self.pe, simd: self.simd }
+    }
+
+    fn set_folding(&mut self, folding: Folding) {
+        (self.pe, self.simd) = (folding.pe, folding.simd);
+    }
+
+    /// Mode `Xnor` exactly when the input is bipolar; the output type is
+    /// [`dense_output_type`] of the input.
+    fn verify_kind(&self, i: &Stream, o: &Stream) -> Result<(), String> {
         expect("mode", MvuMode::for_input(i.dtype), self.mode)?;
         expect("output type", dense_output_type(i.dtype, self.mw()), o.dtype)
     }
 
-    fn fold_space(&self) -> Option<MatrixShape> {
-        Some(MatrixShape { name: self.name.clone(), mh: self.mh(), mw: self.mw() })
-    }
-
-    fn apply_fold(&mut self, folding: Folding) {
-        self.pe = folding.pe;
-        self.simd = folding.simd;
-    }
-
-    fn follow_neighbours(&mut self, _before: Option<usize>, _after: Option<usize>) {}
-
-    fn in_fold(&self) -> Option<usize> {
-        Some(self.simd)
-    }
-
-    fn out_fold(&self) -> Option<usize> {
-        Some(self.pe)
-    }
-
-    /// It reads its input only during the first of its NF passes and replays it from its own
-    /// buffer for the rest; without room for the next vector the producer would stall.
-    fn wants_input_fifo(&self) -> bool {
-        true
-    }
-
-    fn cost(&self, i: &Stream, o: &Stream) -> Cost {
-        let acc = o.dtype.bits() as usize;
-        let in_bits = i.dtype.bits() as usize;
-        // Per lane: XNOR + popcount tree (≈ 2 LUTs per bit) or a conditional negate and
-        // adder per input bit; per PE: the accumulator.
-        let lane = match self.mode {
+    /// XNOR and its popcount tree (≈ 2 LUTs), or a conditional negate and adder per input bit.
+    fn column_luts(&self, i: &Stream, _o: &Stream) -> usize {
+        match self.mode {
             MvuMode::Xnor => 2,
-            MvuMode::SignedAdd => 2 * in_bits,
-        };
-        let buffer = if self.nf() > 1 { self.mw() * in_bits } else { 0 };
-        Cost {
-            cycles: self.sf() * self.nf(),
-            mem_bits: self.mw() * self.mh() + buffer,
-            luts: self.pe * (self.simd * lane + 2 * acc) + 40,
+            MvuMode::SignedAdd => 2 * i.dtype.bits() as usize,
         }
+    }
+
+    fn weight_bits(&self) -> usize {
+        1
     }
 }

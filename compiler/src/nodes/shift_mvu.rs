@@ -1,8 +1,8 @@
 //! Shift-add matrix-vector unit for INQ's power-of-two weights: `y = W·x` with every weight 0
 //! or `±2^e`, PE rows and SIMD columns per cycle. No multiplier: a product is `±(x << e)` or 0.
 
-use super::{expect, Cost, NodeKind};
-use crate::fold::{Folding, MatrixShape};
+use super::{expect, MatrixKind};
+use crate::fold::Folding;
 use crate::ir::Stream;
 use crate::model::{int_dot_range, IntMatrix, WeightType};
 use crate::types::DataType;
@@ -32,14 +32,6 @@ impl ShiftMvu {
     pub fn mh(&self) -> usize {
         self.weights.rows()
     }
-    /// Synapse fold: cycles per output beat.
-    pub fn sf(&self) -> usize {
-        self.mw() / self.simd
-    }
-    /// Neuron fold: output beats per vector.
-    pub fn nf(&self) -> usize {
-        self.mh() / self.pe
-    }
     /// Bits of a weight's exponent: `bits − 2` (the other two are sign and nonzero).
     pub fn exp_bits(&self) -> u32 {
         self.bits - 2
@@ -51,7 +43,7 @@ impl ShiftMvu {
     }
 }
 
-impl NodeKind for ShiftMvu {
+impl MatrixKind for ShiftMvu {
     fn name(&self) -> &str {
         &self.name
     }
@@ -60,13 +52,20 @@ impl NodeKind for ShiftMvu {
         "shift_mvu"
     }
 
-    /// Input length MW, output length MH, input fold SIMD, output fold PE; every weight in
-    /// `Pow2(bits)`; the output type is the model's exact range of `W·x`.
-    fn verify(&self, i: &Stream, o: &Stream) -> Result<(), String> {
-        expect("input length (MW)", self.mw(), i.len)?;
-        expect("output length (MH)", self.mh(), o.len)?;
-        expect("input fold (SIMD)", self.simd, i.fold)?;
-        expect("output fold (PE)", self.pe, o.fold)?;
+    fn dims(&self) -> (usize, usize) {
+        (self.mh(), self.mw())
+    }
+
+    fn folding(&self) -> Folding {
+        Folding { pe: self.pe, simd: self.simd }
+    }
+
+    fn set_folding(&mut self, folding: Folding) {
+        (self.pe, self.simd) = (folding.pe, folding.simd);
+    }
+
+    /// Every weight in `Pow2(bits)`; the output type is the model's exact range of `W·x`.
+    fn verify_kind(&self, i: &Stream, o: &Stream) -> Result<(), String> {
         let wt = WeightType::Pow2(self.bits);
         if !wt.is_valid() {
             return Err(format!("weight type {wt} is not an INQ type (2 to 8 bits)"));
@@ -77,44 +76,15 @@ impl NodeKind for ShiftMvu {
         expect("output type", self.output_type(i.dtype), o.dtype)
     }
 
-    fn fold_space(&self) -> Option<MatrixShape> {
-        Some(MatrixShape { name: self.name.clone(), mh: self.mh(), mw: self.mw() })
+    /// A barrel shifter (exp_bits mux levels over in_bits + 2^exp_bits − 1 bits, gated by the
+    /// nonzero bit) and an adder of the accumulator's width. Within 10 % of yosys synth_ice40
+    /// at SIMD 16 (hdl/src/blocks/shift_mvu).
+    fn column_luts(&self, i: &Stream, o: &Stream) -> usize {
+        let shifted = i.dtype.bits() as usize + (1 << self.exp_bits()) - 1;
+        shifted * (self.exp_bits() as usize + 1) + o.dtype.bits() as usize
     }
 
-    fn apply_fold(&mut self, folding: Folding) {
-        self.pe = folding.pe;
-        self.simd = folding.simd;
-    }
-
-    fn follow_neighbours(&mut self, _before: Option<usize>, _after: Option<usize>) {}
-
-    fn in_fold(&self) -> Option<usize> {
-        Some(self.simd)
-    }
-
-    fn out_fold(&self) -> Option<usize> {
-        Some(self.pe)
-    }
-
-    /// Like the MVU, it replays its input buffer for NF − 1 passes.
-    fn wants_input_fifo(&self) -> bool {
-        true
-    }
-
-    fn cost(&self, i: &Stream, o: &Stream) -> Cost {
-        let acc = o.dtype.bits() as usize;
-        let in_bits = i.dtype.bits() as usize;
-        let code = self.bits as usize;
-        // Per lane: a barrel shifter (exp_bits mux levels over in_bits + 2^exp_bits − 1 bits,
-        // gated by the nonzero bit) and an adder of the accumulator's width; per PE: the
-        // accumulator. Within 10 % of yosys synth_ice40 at SIMD 16 (hdl/src/blocks/shift_mvu).
-        let shifted = in_bits + (1 << self.exp_bits()) - 1;
-        let lane = shifted * (self.exp_bits() as usize + 1) + acc;
-        let buffer = if self.nf() > 1 { self.mw() * in_bits } else { 0 };
-        Cost {
-            cycles: self.sf() * self.nf(),
-            mem_bits: self.mw() * self.mh() * code + buffer,
-            luts: self.pe * (self.simd * lane + 2 * acc) + 40,
-        }
+    fn weight_bits(&self) -> usize {
+        self.bits as usize
     }
 }

@@ -7,6 +7,7 @@
 pub mod dwc;
 pub mod fifo;
 pub mod int_mvu;
+pub mod matrix;
 pub mod mvu;
 pub mod shift_mvu;
 pub mod threshold;

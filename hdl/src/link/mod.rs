@@ -123,6 +123,17 @@ pub enum LinkError {
         /// Its error in percent.
         error_pct: f64,
     },
+    /// The design's input or output stream pads its last beat; the link packs whole beats
+    /// (`bitloom_compiler::passes::fold_graph` keeps a compiled design's boundaries whole).
+    #[error("the design's {which} stream of {len} elements at {fold} per beat pads its last beat: the link needs whole beats")]
+    PaddedBoundary {
+        /// "input" or "output".
+        which: &'static str,
+        /// Elements per vector.
+        len: usize,
+        /// Elements per beat.
+        fold: usize,
+    },
     /// One input or output vector, or one memory word, does not fit a packet.
     #[error("{what} of {bytes} bytes does not fit a link packet of at most {MAX_DATA} data bytes")]
     TooBig {
@@ -207,6 +218,11 @@ pub fn plan(g: &DataflowGraph, memories: &[Memory], params: &LinkParams) -> Resu
         return Err(LinkError::Leds(params.leds_active_low.len()));
     }
     let (i, o) = (g.input(), g.output());
+    for (which, s) in [("input", i), ("output", o)] {
+        if s.padding() != 0 {
+            return Err(LinkError::PaddedBoundary { which, len: s.len, fold: s.fold });
+        }
+    }
     let in_vec = i.len * (i.dtype.bits() as usize).div_ceil(8);
     let out_vec = o.len * (o.dtype.bits() as usize).div_ceil(8);
     let wmax = memories.iter().map(Memory::word_bytes).max().unwrap_or(1);

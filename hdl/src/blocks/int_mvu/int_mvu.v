@@ -1,9 +1,8 @@
 // bitloom matrix-vector unit with signed WB-bit integer weights, PE rows and SIMD columns per
 // cycle. Weights: a memory of DEPTH = NF·SF words of PE·SIMD·WB bits loaded from MEM_FILE
 // (word nf·SF + sf, lane p, column s at bits (p·SIMD + s)·WB is W[nf·PE + p][sf·SIMD + s], two's
-// complement), with a write port (wr_en, wr_addr, wr_data). Control as bitloom_mvu: during the
-// first of NF passes it takes SF input beats of SIMD IB-bit elements and keeps them in an input
-// buffer; later passes replay it. Each cycle every lane adds SIMD products w·x to its
+// complement), with a write port (wr_en, wr_addr, wr_data). Control: bitloom_mvu_ctrl
+// (hdl/src/blocks/matrix), as in bitloom_mvu. Each cycle every lane adds SIMD products w·x to its
 // accumulator: BIPOLAR inputs (1 = +1, 0 = -1) add +w or -w; otherwise x is unsigned or
 // (SIGNED_IN) signed and the lane sums bit planes: for activation bit b the weights of the
 // columns whose bit b is set, shifted by b (the sign plane of a signed input subtracted), which
@@ -19,6 +18,7 @@ module bitloom_int_mvu #(
   parameter integer SIMD = 1,
   parameter integer SF = 1,
   parameter integer NF = 1,
+  parameter integer MW = SF*SIMD,
   parameter integer WB = 2,
   parameter integer IB = 1,
   parameter integer OB = 2,
@@ -44,73 +44,17 @@ module bitloom_int_mvu #(
   input  wire [AW-1:0] wr_addr,
   input  wire [PE*SIMD*WB-1:0] wr_data
 );
-  localparam [31:0] SF_LAST32 = SF - 1;
-  localparam [31:0] NF_LAST32 = NF - 1;
-  localparam [31:0] ADDR_LAST32 = DEPTH - 1;
-  localparam [SW-1:0] SF_LAST = SF_LAST32[SW-1:0];
-  localparam [NW-1:0] NF_LAST = NF_LAST32[NW-1:0];
-  localparam [AW-1:0] ADDR_LAST = ADDR_LAST32[AW-1:0];
-  (* ram_style = "block" *) reg [PE*SIMD*WB-1:0] wmem [0:DEPTH-1];
-  // Tools that elaborate the module with its default parameters have no file to read.
-  generate if (MEM_FILE != "") begin : load
-`ifdef VERILATOR
-    string wmem_dir;
-    initial begin
-      if (!$value$plusargs("bitloom_mem_dir=%s", wmem_dir)) wmem_dir = ".";
-      $readmemh({wmem_dir, "/", MEM_FILE}, wmem);
-    end
-`else
-    initial $readmemh(MEM_FILE, wmem);
-`endif
-  end endgenerate
-  always @(posedge clk) if (wr_en) wmem[wr_addr] <= wr_data;
-  reg [SW-1:0] sf_cnt;
-  reg [NW-1:0] nf_cnt;
-  reg [AW-1:0] waddr;
-  reg out_v;
-  wire en = !out_v || out_ready;
-  wire first_pass = nf_cnt == 0;
-  wire issue = en && (!first_pass || in_valid);
-  assign in_ready = en && first_pass;
-  assign out_valid = out_v;
-  reg v1, first1, last1;
-  reg [PE*SIMD*WB-1:0] w1;
-  reg [SIMD*IB-1:0] x1;
-  // Control.
-  always @(posedge clk) begin
-    if (rst) begin
-      sf_cnt <= 0; nf_cnt <= 0; waddr <= 0; v1 <= 0; out_v <= 0;
-    end else if (en) begin
-      v1 <= issue;
-      out_v <= v1 && last1;
-      if (issue) begin
-        waddr <= (waddr == ADDR_LAST) ? 0 : waddr + 1'b1;
-        if (sf_cnt == SF_LAST) begin
-          sf_cnt <= 0;
-          nf_cnt <= (nf_cnt == NF_LAST) ? 0 : nf_cnt + 1'b1;
-        end else sf_cnt <= sf_cnt + 1'b1;
-      end
-    end
-  end
-  // Memories and operand registers (no reset: block RAM friendly).
-  always @(posedge clk) begin
-    if (issue) begin
-      w1 <= wmem[waddr];
-      first1 <= sf_cnt == 0;
-      last1 <= sf_cnt == SF_LAST;
-    end
-  end
-  generate if (NF > 1) begin : replay
-    reg [SIMD*IB-1:0] ibuf [0:SF-1];
-    always @(posedge clk) begin
-      if (issue) begin
-        x1 <= first_pass ? in_data : ibuf[sf_cnt];
-        if (first_pass) ibuf[sf_cnt] <= in_data;
-      end
-    end
-  end else begin : direct
-    always @(posedge clk) if (issue) x1 <= in_data;
-  end endgenerate
+  wire en, v1, first1, last1;
+  wire [PE*SIMD*WB-1:0] w1;
+  wire [SIMD*IB-1:0] x1;
+  bitloom_mvu_ctrl #(
+    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .MW(MW), .WW(PE*SIMD*WB), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
+    .MEM_FILE(MEM_FILE)
+  ) ctrl (
+    .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
+    .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data),
+    .en(en), .v1(v1), .first1(first1), .last1(last1), .w1(w1), .x1(x1)
+  );
   // Lanes.
   genvar p, e, b;
   generate for (p = 0; p < PE; p = p + 1) begin : lane

@@ -30,15 +30,18 @@
 //! Arithmetic is modulo 2^CW with CW ≥ the output width, so the low bits are exact whatever
 //! the partial sums do; CW also holds a shifted bit plane whole.
 //!
-//! The core is static RTL, `int_mvu.v` (module `bitloom_int_mvu`); [`IntMvuModel`] is its
-//! cycle model.
+//! The core is static RTL, `int_mvu.v` (module `bitloom_int_mvu`): the shared control
+//! (`bitloom_mvu_ctrl`, [`super::matrix`]) and integer lanes; its cycle model is a
+//! [`MatrixModel`] with [`IntLanes`].
 
-use super::{numbers, one_node, random_values, Case, EngineKind, Module, WritePort};
+use super::matrix::{self, Control, Lanes, MatrixModel};
+use super::{one_node, random_values, Case, EngineKind, Module};
 use crate::memory::MemoryKind;
-use crate::model::{extend, get_bits, pack_lanes, wrap, CycleModel};
-use crate::verilog::{clog2, put_bits, MemFile};
+use crate::model::{extend, get_bits, wrap, CycleModel};
+use crate::verilog::{clog2, MemFile};
 use bitloom_compiler::ir::{IntMvu, Node, Stream};
 use bitloom_compiler::model::IntMatrix;
+use bitloom_compiler::nodes::MatrixKind;
 use bitloom_compiler::types::DataType;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,32 +49,16 @@ use rand_chacha::ChaCha8Rng;
 /// Every width and count of an integer MVU, computed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
-    /// Rows in parallel.
-    pub pe: usize,
-    /// Columns per cycle.
-    pub simd: usize,
-    /// Synapse fold: cycles per output beat.
-    pub sf: usize,
-    /// Neuron fold: output beats per vector.
-    pub nf: usize,
+    /// The shared control's numbers (PE, SIMD, SF, NF, MW, IB, the memory and counters).
+    pub ctrl: Control,
     /// Bits per weight.
     pub wb: usize,
-    /// Bits per input element.
-    pub ib: usize,
     /// Bits per output element (the IR's output type).
     pub ob: usize,
     /// Bits of a bit plane's sum of SIMD weights.
     pub ps: usize,
     /// Bits of a lane's running sum: the output and a shifted plane fit.
     pub cw: usize,
-    /// Weight memory words: SF·NF.
-    pub depth: usize,
-    /// Bits of the SF counter.
-    pub sw: usize,
-    /// Bits of the NF counter.
-    pub nw: usize,
-    /// Bits of the weight address (and of the write port's `wr_addr`).
-    pub aw: usize,
     /// Bipolar inputs: lanes add `±w`.
     pub bipolar: bool,
     /// Whether the input is signed.
@@ -84,19 +71,11 @@ impl Params {
         let (wb, ib, ob) = (node.wbits as usize, i.dtype.bits() as usize, o.dtype.bits() as usize);
         let ps = wb + clog2(node.simd + 1);
         Params {
-            pe: node.pe,
-            simd: node.simd,
-            sf: node.sf(),
-            nf: node.nf(),
+            ctrl: Control::new(node.mh(), node.mw(), node.folding(), ib, wb),
             wb,
-            ib,
             ob,
             ps,
             cw: ob.max(ps + ib),
-            depth: node.sf() * node.nf(),
-            sw: clog2(node.sf().max(2)),
-            nw: clog2(node.nf().max(2)),
-            aw: clog2((node.sf() * node.nf()).max(2)),
             bipolar: i.dtype == DataType::Bipolar,
             signed_in: matches!(i.dtype, DataType::Int(_)),
         }
@@ -105,11 +84,22 @@ impl Params {
 
 impl EngineKind for IntMvu {
     fn core(&self, module: &str, i: &Stream, o: &Stream) -> Module {
-        emit(module, self, &Params::new(self, i, o))
+        let p = Params::new(self, i, o);
+        let params = [
+            ("WB", p.wb),
+            ("IB", p.ctrl.ib),
+            ("OB", p.ob),
+            ("CW", p.cw),
+            ("PS", p.ps),
+            ("BIPOLAR", p.bipolar as usize),
+            ("SIGNED_IN", p.signed_in as usize),
+        ];
+        matrix::core(module, "bitloom_int_mvu", include_str!("int_mvu.v"), &p.ctrl, &params, weight_words(self))
     }
 
     fn model(&self, i: &Stream, o: &Stream) -> Box<dyn CycleModel> {
-        Box::new(IntMvuModel::new(self, i, &Params::new(self, i, o)))
+        let p = Params::new(self, i, o);
+        Box::new(MatrixModel::new(p.ctrl, IntLanes(p), weight_words(self)))
     }
 
     fn memory(&self, _i: &Stream) -> Option<(MemoryKind, MemFile)> {
@@ -129,178 +119,33 @@ impl EngineKind for IntMvu {
 }
 
 /// The weight memory: word `nf·SF + sf`, lane `p`, column `s` at bits `(p·SIMD + s)·WB` holds
-/// `W[nf·PE + p][sf·SIMD + s]` in WB-bit two's complement.
+/// `W[nf·PE + p][sf·SIMD + s]` in WB-bit two's complement (padding 0).
 pub fn weight_words(node: &IntMvu) -> Vec<Vec<u64>> {
-    let (pe, simd, wb) = (node.pe, node.simd, node.wbits as usize);
-    (0..node.nf())
-        .flat_map(|n| (0..node.sf()).map(move |s| (n, s)))
-        .map(|(n, s)| {
-            let mut w = vec![0u64; (pe * simd * wb).div_ceil(64)];
-            for p in 0..pe {
-                let row = node.weights.row(n * pe + p);
-                for k in 0..simd {
-                    put_bits(&mut w, (p * simd + k) * wb, wb, row[s * simd + k] as u64);
-                }
-            }
-            w
-        })
-        .collect()
+    let wb = node.wbits as usize;
+    let c = Control::new(node.mh(), node.mw(), node.folding(), 1, wb);
+    matrix::weight_words(&c, node.mh(), |r, k| wrap(node.weights.row(r)[k] as u64, wb))
 }
 
-/// The static core (`int_mvu.v`) with `p`'s numbers; its weight memory file is `<module>_w.mem`.
-fn emit(module: &str, node: &IntMvu, p: &Params) -> Module {
-    let wfile = format!("{module}_w.mem");
-    let width = p.pe * p.simd * p.wb;
-    let mem = MemFile { name: wfile.clone(), width, words: weight_words(node) };
-    let mut params = numbers(&[
-        ("PE", p.pe),
-        ("SIMD", p.simd),
-        ("SF", p.sf),
-        ("NF", p.nf),
-        ("WB", p.wb),
-        ("IB", p.ib),
-        ("OB", p.ob),
-        ("CW", p.cw),
-        ("PS", p.ps),
-        ("DEPTH", p.depth),
-        ("SW", p.sw),
-        ("NW", p.nw),
-        ("AW", p.aw),
-        ("BIPOLAR", p.bipolar as usize),
-        ("SIGNED_IN", p.signed_in as usize),
-    ]);
-    params.push(("MEM_FILE", format!("{wfile:?}")));
-    Module {
-        name: "bitloom_int_mvu".into(),
-        params,
-        text: include_str!("int_mvu.v").into(),
-        mems: vec![mem],
-        write: Some(WritePort::new(width, p.depth)),
-    }
-}
+/// The integer MVU's lanes: `Σ w·x` modulo 2^CW, the same value the core's bit planes sum.
+pub struct IntLanes(Params);
 
-/// The integer MVU's cycle model: the binary MVU's control with integer lanes.
-pub struct IntMvuModel {
-    p: Params,
-    wmem: Vec<Vec<u64>>,
-    sf_cnt: usize,
-    nf_cnt: usize,
-    waddr: usize,
-    out_v: bool,
-    v1: bool,
-    first1: bool,
-    last1: bool,
-    w1: Vec<u64>,
-    x1: Vec<u64>,
-    ibuf: Vec<Vec<u64>>,
-    acc: Vec<u64>,
-    res: Vec<u64>,
-}
-
-impl IntMvuModel {
-    /// The model of `node` on input stream `i`, with parameters `p`.
-    pub fn new(node: &IntMvu, i: &Stream, p: &Params) -> Self {
-        IntMvuModel {
-            p: *p,
-            wmem: weight_words(node),
-            sf_cnt: 0,
-            nf_cnt: 0,
-            waddr: 0,
-            out_v: false,
-            v1: false,
-            first1: false,
-            last1: false,
-            w1: vec![0; (p.pe * p.simd * p.wb).div_ceil(64)],
-            x1: vec![0; i.width().div_ceil(64)],
-            ibuf: vec![vec![0; i.width().div_ceil(64)]; p.sf],
-            acc: vec![0; p.pe],
-            res: vec![0; p.pe],
-        }
-    }
-
-    /// Lane `lane`'s accumulator after adding this cycle's products (modulo 2^CW, the same
-    /// value the core's bit planes sum).
-    fn lane_sum(&self, lane: usize) -> u64 {
-        let p = &self.p;
-        let base = if self.first1 { 0 } else { self.acc[lane] };
-        (0..p.simd).fold(base, |sum, k| {
-            let w = extend(get_bits(&self.w1, (lane * p.simd + k) * p.wb, p.wb), p.wb, true);
-            let x = get_bits(&self.x1, k * p.ib, p.ib);
-            let x = if p.bipolar { 2 * x as i64 - 1 } else { extend(x, p.ib, p.signed_in) };
-            wrap(sum.wrapping_add(w.wrapping_mul(x) as u64), p.cw)
+impl Lanes for IntLanes {
+    fn step(&self, lane: usize, base: u64, w: &[u64], x: &[u64]) -> u64 {
+        let Params { ctrl: Control { simd, ib, .. }, wb, cw, bipolar, signed_in, .. } = self.0;
+        (0..simd).fold(base, |sum, k| {
+            let w = extend(get_bits(w, (lane * simd + k) * wb, wb), wb, true);
+            let x = get_bits(x, k * ib, ib);
+            let x = if bipolar { 2 * x as i64 - 1 } else { extend(x, ib, signed_in) };
+            wrap(sum.wrapping_add(w.wrapping_mul(x) as u64), cw)
         })
     }
-}
 
-impl CycleModel for IntMvuModel {
-    fn in_ready(&self, out_ready: bool) -> bool {
-        (!self.out_v || out_ready) && self.nf_cnt == 0
+    fn value(&self, sum: u64) -> u64 {
+        wrap(sum, self.0.ob)
     }
 
-    fn out_valid(&self) -> bool {
-        self.out_v
-    }
-
-    fn out_data(&self) -> Vec<u64> {
-        pack_lanes(&self.res, self.p.ob)
-    }
-
-    fn clock(&mut self, rst: bool, in_valid: bool, in_data: &[u64], out_ready: bool) {
-        let Params { pe, sf, nf, ob, .. } = self.p;
-        let en = !self.out_v || out_ready;
-        let first_pass = self.nf_cnt == 0;
-        let issue = en && (!first_pass || in_valid);
-        let (v1, last1) = (self.v1, self.last1);
-        // Lanes, from the operand registers of the previous cycle.
-        if en && v1 {
-            for lane in 0..pe {
-                let sum = self.lane_sum(lane);
-                self.acc[lane] = sum;
-                if last1 {
-                    self.res[lane] = wrap(sum, ob);
-                }
-            }
-        }
-        // Operand registers (no reset).
-        if issue {
-            self.w1.clone_from(&self.wmem[self.waddr]);
-            self.first1 = self.sf_cnt == 0;
-            self.last1 = self.sf_cnt == sf - 1;
-            if nf > 1 && !first_pass {
-                self.x1.clone_from(&self.ibuf[self.sf_cnt]);
-            } else {
-                self.x1.copy_from_slice(in_data);
-            }
-            if nf > 1 && first_pass {
-                self.ibuf[self.sf_cnt].copy_from_slice(in_data);
-            }
-        }
-        // Control.
-        if rst {
-            (self.sf_cnt, self.nf_cnt, self.waddr, self.v1, self.out_v) = (0, 0, 0, false, false);
-        } else if en {
-            self.v1 = issue;
-            self.out_v = v1 && last1;
-            if issue {
-                self.waddr = if self.waddr == sf * nf - 1 { 0 } else { self.waddr + 1 };
-                if self.sf_cnt == sf - 1 {
-                    self.sf_cnt = 0;
-                    self.nf_cnt = if self.nf_cnt == nf - 1 { 0 } else { self.nf_cnt + 1 };
-                } else {
-                    self.sf_cnt += 1;
-                }
-            }
-        }
-    }
-
-    fn write(&mut self, addr: usize, data: &[u64]) {
-        // Verilog ignores writes past the end of the memory.
-        if let Some(word) = self.wmem.get_mut(addr) {
-            for (k, limb) in word.iter_mut().enumerate() {
-                *limb = data.get(k).copied().unwrap_or(0);
-            }
-            crate::wire::mask(word, self.p.pe * self.p.simd * self.p.wb);
-        }
+    fn out_bits(&self) -> usize {
+        self.0.ob
     }
 }
 
@@ -324,7 +169,7 @@ fn graph(
 }
 
 /// The harness's integer-MVU cases: 2-, 4- and 8-bit weights on bipolar, uint2, uint4, int4
-/// and uint8 inputs, several foldings, `y = W·x` exactly.
+/// and uint8 inputs, several foldings (padded ones included), `y = W·x` exactly.
 pub fn cases() -> Vec<Case> {
     [
         ("int_mvu_w2_bipolar", 11, (6, 12), 2, (3, 4), DataType::Bipolar, 0.3),
@@ -333,6 +178,10 @@ pub fn cases() -> Vec<Case> {
         ("int_mvu_w4_int4", 14, (4, 12), 4, (1, 3), DataType::Int(4), 0.3),
         ("int_mvu_w8_uint8", 15, (4, 6), 8, (4, 1), DataType::UInt(8), 0.3),
         ("int_mvu_w2_int4", 16, (5, 8), 2, (5, 2), DataType::Int(4), 0.2),
+        // Padded: PE not dividing MH, SIMD not dividing MW, both.
+        ("int_mvu_w4_bipolar_pad_pe", 17, (7, 8), 4, (3, 4), DataType::Bipolar, 0.3),
+        ("int_mvu_w3_uint4_pad_simd", 18, (6, 10), 3, (2, 4), DataType::UInt(4), 0.3),
+        ("int_mvu_w4_int3_pad_both", 19, (5, 11), 4, (4, 3), DataType::Int(3), 0.3),
     ]
     .into_iter()
     .map(|(name, seed, shape, wbits, fold, input, stall)| {

@@ -15,15 +15,18 @@
 //! II: NF·SF cycles per vector; latency 3 cycles after the last input beat of a row group.
 //! One global enable stalls the whole pipeline while the output register is full.
 //!
-//! The core is static RTL, `mvu.v` (module `bitloom_mvu`), instantiated with the numbers of
-//! [`Params`] and the node's weight file; [`MvuModel`] is its cycle model.
+//! The core is static RTL, `mvu.v` (module `bitloom_mvu`): the shared control
+//! (`bitloom_mvu_ctrl`, [`super::matrix`]) and the lanes behind it, instantiated with the
+//! numbers of [`Params`] and the node's weight file; [`MvuModel`] is its cycle model.
 
-use super::{numbers, one_node, random_values, Case, EngineKind, Module, WritePort};
+use super::matrix::{self, Control, Lanes, MatrixModel};
+use super::{one_node, random_values, Case, EngineKind, Module};
 use crate::memory::MemoryKind;
-use crate::model::{extend, get_bits, pack_lanes, wrap, CycleModel};
+use crate::model::{extend, get_bits, wrap, CycleModel};
 use crate::verilog::{clog2, MemFile};
 use bitloom_compiler::ir::{Mvu, MvuMode, Node, Stream};
 use bitloom_compiler::model::{dense_output_type, BitMatrix};
+use bitloom_compiler::nodes::MatrixKind;
 use bitloom_compiler::types::DataType;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -31,30 +34,12 @@ use rand_chacha::ChaCha8Rng;
 /// Every width and count of an MVU, computed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
-    /// Rows in parallel.
-    pub pe: usize,
-    /// Columns per cycle.
-    pub simd: usize,
-    /// Synapse fold: cycles per output beat.
-    pub sf: usize,
-    /// Neuron fold: output beats per vector.
-    pub nf: usize,
-    /// Columns.
-    pub mw: usize,
-    /// Bits per input element.
-    pub ib: usize,
+    /// The shared control's numbers (PE, SIMD, SF, NF, MW, IB, the memory and counters).
+    pub ctrl: Control,
     /// Bits per output element (the accumulator's type).
     pub ob: usize,
     /// Bits of a lane's running sum: agreements for XNOR lanes, the output width otherwise.
     pub cw: usize,
-    /// Weight memory words: SF·NF.
-    pub depth: usize,
-    /// Bits of the SF counter.
-    pub sw: usize,
-    /// Bits of the NF counter.
-    pub nw: usize,
-    /// Bits of the weight address (and of the write port's `wr_addr`).
-    pub aw: usize,
     /// Input element handling.
     pub mode: MvuMode,
     /// Whether the input is signed.
@@ -66,21 +51,12 @@ impl Params {
     pub fn new(node: &Mvu, i: &Stream, o: &Stream) -> Self {
         let ob = o.dtype.bits() as usize;
         Params {
-            pe: node.pe,
-            simd: node.simd,
-            sf: node.sf(),
-            nf: node.nf(),
-            mw: node.mw(),
-            ib: i.dtype.bits() as usize,
+            ctrl: Control::new(node.mh(), node.mw(), node.folding(), i.dtype.bits() as usize, 1),
             ob,
             cw: match node.mode {
                 MvuMode::Xnor => clog2(node.mw() + 1),
                 MvuMode::SignedAdd => ob,
             },
-            depth: node.sf() * node.nf(),
-            sw: clog2(node.sf().max(2)),
-            nw: clog2(node.nf().max(2)),
-            aw: clog2((node.sf() * node.nf()).max(2)),
             mode: node.mode,
             signed_in: matches!(i.dtype, DataType::Int(_)),
         }
@@ -89,11 +65,20 @@ impl Params {
 
 impl EngineKind for Mvu {
     fn core(&self, module: &str, i: &Stream, o: &Stream) -> Module {
-        emit(module, self, &Params::new(self, i, o))
+        let p = Params::new(self, i, o);
+        let c = &p.ctrl;
+        let params = [
+            ("IB", c.ib),
+            ("OB", p.ob),
+            ("CW", p.cw),
+            ("XNOR", (p.mode == MvuMode::Xnor) as usize),
+            ("SIGNED_IN", p.signed_in as usize),
+        ];
+        matrix::core(module, "bitloom_mvu", include_str!("mvu.v"), c, &params, weight_words(self))
     }
 
     fn model(&self, i: &Stream, o: &Stream) -> Box<dyn CycleModel> {
-        Box::new(MvuModel::new(self, i, &Params::new(self, i, o)))
+        Box::new(model(self, &Params::new(self, i, o)))
     }
 
     fn memory(&self, _i: &Stream) -> Option<(MemoryKind, MemFile)> {
@@ -108,214 +93,53 @@ impl EngineKind for Mvu {
     }
 }
 
-/// The weight memory: word `nf·SF + sf`, lane `p`, bit `s` is `W[nf·PE + p][sf·SIMD + s]`.
+/// The weight memory: word `nf·SF + sf`, lane `p`, bit `s` is `W[nf·PE + p][sf·SIMD + s]`
+/// (1 = +1; padding 0).
 pub fn weight_words(node: &Mvu) -> Vec<Vec<u64>> {
-    let (pe, simd) = (node.pe, node.simd);
-    (0..node.nf())
-        .flat_map(|n| (0..node.sf()).map(move |s| (n, s)))
-        .map(|(n, s)| {
-            let mut w = vec![0u64; (pe * simd).div_ceil(64)];
-            for p in 0..pe {
-                for k in 0..simd {
-                    if node.weights.get(n * pe + p, s * simd + k) {
-                        crate::verilog::set_bit(&mut w, p * simd + k);
-                    }
-                }
-            }
-            w
-        })
-        .collect()
-}
-
-/// The static core (`mvu.v`) with `p`'s numbers; its weight memory file is `<module>_w.mem`.
-fn emit(module: &str, node: &Mvu, p: &Params) -> Module {
-    let wfile = format!("{module}_w.mem");
-    let mem = MemFile { name: wfile.clone(), width: p.pe * p.simd, words: weight_words(node) };
-    let mut params = numbers(&[
-        ("PE", p.pe),
-        ("SIMD", p.simd),
-        ("SF", p.sf),
-        ("NF", p.nf),
-        ("MW", p.mw),
-        ("IB", p.ib),
-        ("OB", p.ob),
-        ("CW", p.cw),
-        ("DEPTH", p.depth),
-        ("SW", p.sw),
-        ("NW", p.nw),
-        ("AW", p.aw),
-        ("XNOR", (p.mode == MvuMode::Xnor) as usize),
-        ("SIGNED_IN", p.signed_in as usize),
-    ]);
-    params.push(("MEM_FILE", format!("{wfile:?}")));
-    let port = WritePort::new(p.pe * p.simd, p.depth);
-    Module {
-        name: "bitloom_mvu".into(),
-        params,
-        text: include_str!("mvu.v").into(),
-        mems: vec![mem],
-        write: Some(port),
-    }
+    let c = Control::new(node.mh(), node.mw(), node.folding(), 1, 1);
+    matrix::weight_words(&c, node.mh(), |r, k| u64::from(node.weights.get(r, k)))
 }
 
 /// The MVU's cycle model.
-pub struct MvuModel {
-    pe: usize,
-    simd: usize,
-    sf: usize,
-    nf: usize,
-    mw: usize,
-    ib: usize,
-    ob: usize,
-    cw: usize,
-    mode: MvuMode,
-    signed_in: bool,
-    wmem: Vec<Vec<u64>>,
-    sf_cnt: usize,
-    nf_cnt: usize,
-    waddr: usize,
-    out_v: bool,
-    v1: bool,
-    first1: bool,
-    last1: bool,
-    w1: Vec<u64>,
-    x1: Vec<u64>,
-    ibuf: Vec<Vec<u64>>,
-    acc: Vec<u64>,
-    res: Vec<u64>,
+pub type MvuModel = MatrixModel<MvuLanes>;
+
+/// The cycle model of `node` with parameters `p`.
+pub fn model(node: &Mvu, p: &Params) -> MvuModel {
+    MatrixModel::new(p.ctrl, MvuLanes(*p), weight_words(node))
 }
 
-impl MvuModel {
-    /// The model of `node` on input stream `i`, with parameters `p`.
-    pub fn new(node: &Mvu, i: &Stream, p: &Params) -> Self {
-        let Params { pe, simd, sf, nf, mw, ib, ob, cw, mode, signed_in, .. } = *p;
-        MvuModel {
-            pe,
-            simd,
-            sf,
-            nf,
-            mw,
-            ib,
-            ob,
-            cw,
-            mode,
-            signed_in,
-            wmem: weight_words(node),
-            sf_cnt: 0,
-            nf_cnt: 0,
-            waddr: 0,
-            out_v: false,
-            v1: false,
-            first1: false,
-            last1: false,
-            w1: vec![0; (pe * simd).div_ceil(64)],
-            x1: vec![0; i.width().div_ceil(64)],
-            ibuf: vec![vec![0; i.width().div_ceil(64)]; sf],
-            acc: vec![0; pe],
-            res: vec![0; pe],
-        }
-    }
+/// The MVU's lanes: XNOR-popcount or `±x`.
+pub struct MvuLanes(Params);
 
-    /// Lane `p`'s accumulator after adding this cycle's products.
-    fn lane_sum(&self, p: usize) -> u64 {
-        let base = if self.first1 { 0 } else { self.acc[p] };
-        match self.mode {
+impl Lanes for MvuLanes {
+    fn step(&self, p: usize, base: u64, w: &[u64], x: &[u64]) -> u64 {
+        let Params { ctrl: Control { simd, ib, .. }, ob, cw, mode, signed_in } = self.0;
+        match mode {
             MvuMode::Xnor => {
-                let agree = (0..self.simd)
-                    .filter(|&k| get_bits(&self.w1, p * self.simd + k, 1) == get_bits(&self.x1, k, 1))
-                    .count() as u64;
-                wrap(base + agree, self.cw)
+                let agree = (0..simd).filter(|&k| get_bits(w, p * simd + k, 1) == get_bits(x, k, 1)).count() as u64;
+                wrap(base + agree, cw)
             }
-            MvuMode::SignedAdd => (0..self.simd).fold(base, |sum, k| {
-                let x = extend(get_bits(&self.x1, k * self.ib, self.ib), self.ib, self.signed_in) as u64;
-                let sum = if get_bits(&self.w1, p * self.simd + k, 1) == 1 {
-                    sum.wrapping_add(x)
-                } else {
-                    sum.wrapping_sub(x)
-                };
-                wrap(sum, self.ob)
+            MvuMode::SignedAdd => (0..simd).fold(base, |sum, k| {
+                let x = extend(get_bits(x, k * ib, ib), ib, signed_in) as u64;
+                let sum = if get_bits(w, p * simd + k, 1) == 1 { sum.wrapping_add(x) } else { sum.wrapping_sub(x) };
+                wrap(sum, ob)
             }),
         }
     }
 
-    /// The output value of a finished accumulator.
     fn value(&self, sum: u64) -> u64 {
-        match self.mode {
-            MvuMode::Xnor => wrap((sum << 1).wrapping_sub(self.mw as u64), self.ob),
+        match self.0.mode {
+            // Padded columns agree (bit 0 against weight 0): MW + 2·pad = 2·SF·SIMD − MW.
+            MvuMode::Xnor => {
+                let Control { sf, simd, mw, .. } = self.0.ctrl;
+                wrap((sum << 1).wrapping_sub((2 * sf * simd - mw) as u64), self.0.ob)
+            }
             MvuMode::SignedAdd => sum,
         }
     }
-}
 
-impl CycleModel for MvuModel {
-    fn in_ready(&self, out_ready: bool) -> bool {
-        (!self.out_v || out_ready) && self.nf_cnt == 0
-    }
-
-    fn out_valid(&self) -> bool {
-        self.out_v
-    }
-
-    fn out_data(&self) -> Vec<u64> {
-        pack_lanes(&self.res, self.ob)
-    }
-
-    fn clock(&mut self, rst: bool, in_valid: bool, in_data: &[u64], out_ready: bool) {
-        let en = !self.out_v || out_ready;
-        let first_pass = self.nf_cnt == 0;
-        let issue = en && (!first_pass || in_valid);
-        let (v1, last1) = (self.v1, self.last1);
-        // Lanes, from the operand registers of the previous cycle.
-        if en && v1 {
-            for p in 0..self.pe {
-                let sum = self.lane_sum(p);
-                self.acc[p] = sum;
-                if last1 {
-                    self.res[p] = self.value(sum);
-                }
-            }
-        }
-        // Operand registers (no reset).
-        if issue {
-            self.w1.clone_from(&self.wmem[self.waddr]);
-            self.first1 = self.sf_cnt == 0;
-            self.last1 = self.sf_cnt == self.sf - 1;
-            if self.nf > 1 && !first_pass {
-                self.x1.clone_from(&self.ibuf[self.sf_cnt]);
-            } else {
-                self.x1.copy_from_slice(in_data);
-            }
-            if self.nf > 1 && first_pass {
-                self.ibuf[self.sf_cnt].copy_from_slice(in_data);
-            }
-        }
-        // Control.
-        if rst {
-            (self.sf_cnt, self.nf_cnt, self.waddr, self.v1, self.out_v) = (0, 0, 0, false, false);
-        } else if en {
-            self.v1 = issue;
-            self.out_v = v1 && last1;
-            if issue {
-                self.waddr = if self.waddr == self.sf * self.nf - 1 { 0 } else { self.waddr + 1 };
-                if self.sf_cnt == self.sf - 1 {
-                    self.sf_cnt = 0;
-                    self.nf_cnt = if self.nf_cnt == self.nf - 1 { 0 } else { self.nf_cnt + 1 };
-                } else {
-                    self.sf_cnt += 1;
-                }
-            }
-        }
-    }
-
-    fn write(&mut self, addr: usize, data: &[u64]) {
-        // Verilog ignores writes past the end of the memory.
-        if let Some(word) = self.wmem.get_mut(addr) {
-            let width = self.pe * self.simd;
-            for (k, limb) in word.iter_mut().enumerate() {
-                *limb = data.get(k).copied().unwrap_or(0);
-            }
-            crate::wire::mask(word, width);
-        }
+    fn out_bits(&self) -> usize {
+        self.0.ob
     }
 }
 
@@ -341,13 +165,21 @@ fn graph(
     one_node(node, i, o)
 }
 
-/// The harness's MVU cases: XNOR and signed-add lanes, several foldings, `y = W·x` exactly.
+/// The harness's MVU cases: XNOR and signed-add lanes, several foldings (padded ones
+/// included), `y = W·x` exactly.
 pub fn cases() -> Vec<Case> {
     [
         ("mvu_xnor", 1, 6, 12, 3, 4, DataType::Bipolar, 0.3),
         ("mvu_xnor_simd9", 2, 7, 9, 1, 9, DataType::Bipolar, 0.5),
         ("mvu_signed", 3, 6, 10, 2, 5, DataType::Int(2), 0.3),
         ("mvu_uint8", 4, 4, 6, 4, 1, DataType::UInt(8), 0.3),
+        // Padded: PE not dividing MH, SIMD not dividing MW, both, and PE past MH.
+        ("mvu_xnor_pad_pe", 5, 7, 12, 3, 4, DataType::Bipolar, 0.3),
+        ("mvu_xnor_pad_simd", 6, 6, 10, 3, 4, DataType::Bipolar, 0.3),
+        ("mvu_xnor_pad_both", 7, 7, 11, 4, 4, DataType::Bipolar, 0.4),
+        ("mvu_xnor_pe16_on_10", 8, 10, 12, 16, 8, DataType::Bipolar, 0.3),
+        ("mvu_signed_pad_both", 9, 5, 9, 2, 4, DataType::Int(3), 0.3),
+        ("mvu_uint4_pad_both", 10, 5, 7, 4, 2, DataType::UInt(4), 0.3),
     ]
     .into_iter()
     .map(|(name, seed, mh, mw, pe, simd, input, stall)| {

@@ -1,14 +1,15 @@
 // bitloom matrix-vector unit with ±1 weights, PE rows and SIMD columns per cycle, MW columns.
 // Weights: a memory of DEPTH = NF·SF words of PE·SIMD bits loaded from MEM_FILE (word nf·SF + sf,
-// lane p, bit s is W[nf·PE + p][sf·SIMD + s], 1 = +1), with a write port (wr_en, wr_addr,
-// wr_data). During the first of NF passes it takes SF input beats of SIMD IB-bit elements and
-// keeps them in an input buffer; later passes replay it. Each cycle every lane adds SIMD
-// products to its accumulator: XNOR (XNOR = 1, bipolar inputs) counts agreements c and outputs
-// 2c - MW; otherwise it adds +x or -x, the input sign- (SIGNED_IN) or zero-extended to OB bits.
-// After SF cycles it emits a beat of PE OB-bit sums. NF·SF cycles per vector; latency 3 cycles
-// after the last input beat of a row group. One enable stalls the whole pipeline while the
-// output register is full. CW is a lane's running-sum width; SW, NW, AW the counters' widths
-// (hdl/src/blocks/mvu, Params).
+// lane p, bit s is W[nf·PE + p][sf·SIMD + s], 1 = +1, padding 0), with a write port (wr_en,
+// wr_addr, wr_data). The control (weight memory, counters, input buffer replayed over the NF
+// passes, operand registers, the enable) is bitloom_mvu_ctrl (hdl/src/blocks/matrix). Each
+// cycle every lane adds SIMD products to its accumulator: XNOR (XNOR = 1, bipolar inputs) counts
+// agreements c and outputs 2c - MW (the padded columns the control zeroes agree with their zero
+// weights and are subtracted as a constant); otherwise it adds +x or -x, the input sign-
+// (SIGNED_IN) or zero-extended to OB bits. After SF cycles it emits a beat of PE OB-bit sums.
+// NF·SF cycles per vector; latency 3 cycles after the last input beat of a row group. One
+// enable stalls the whole pipeline while the output register is full. CW is a lane's
+// running-sum width; DEPTH, SW, NW, AW the memory's and counters' (hdl/src/blocks/mvu, Params).
 `ifndef BITLOOM_MVU_V
 `define BITLOOM_MVU_V
 module bitloom_mvu #(
@@ -40,73 +41,17 @@ module bitloom_mvu #(
   input  wire [AW-1:0] wr_addr,
   input  wire [PE*SIMD-1:0] wr_data
 );
-  localparam [31:0] SF_LAST32 = SF - 1;
-  localparam [31:0] NF_LAST32 = NF - 1;
-  localparam [31:0] ADDR_LAST32 = DEPTH - 1;
-  localparam [SW-1:0] SF_LAST = SF_LAST32[SW-1:0];
-  localparam [NW-1:0] NF_LAST = NF_LAST32[NW-1:0];
-  localparam [AW-1:0] ADDR_LAST = ADDR_LAST32[AW-1:0];
-  (* ram_style = "block" *) reg [PE*SIMD-1:0] wmem [0:DEPTH-1];
-  // Tools that elaborate the module with its default parameters have no file to read.
-  generate if (MEM_FILE != "") begin : load
-`ifdef VERILATOR
-    string wmem_dir;
-    initial begin
-      if (!$value$plusargs("bitloom_mem_dir=%s", wmem_dir)) wmem_dir = ".";
-      $readmemh({wmem_dir, "/", MEM_FILE}, wmem);
-    end
-`else
-    initial $readmemh(MEM_FILE, wmem);
-`endif
-  end endgenerate
-  always @(posedge clk) if (wr_en) wmem[wr_addr] <= wr_data;
-  reg [SW-1:0] sf_cnt;
-  reg [NW-1:0] nf_cnt;
-  reg [AW-1:0] waddr;
-  reg out_v;
-  wire en = !out_v || out_ready;
-  wire first_pass = nf_cnt == 0;
-  wire issue = en && (!first_pass || in_valid);
-  assign in_ready = en && first_pass;
-  assign out_valid = out_v;
-  reg v1, first1, last1;
-  reg [PE*SIMD-1:0] w1;
-  reg [SIMD*IB-1:0] x1;
-  // Control.
-  always @(posedge clk) begin
-    if (rst) begin
-      sf_cnt <= 0; nf_cnt <= 0; waddr <= 0; v1 <= 0; out_v <= 0;
-    end else if (en) begin
-      v1 <= issue;
-      out_v <= v1 && last1;
-      if (issue) begin
-        waddr <= (waddr == ADDR_LAST) ? 0 : waddr + 1'b1;
-        if (sf_cnt == SF_LAST) begin
-          sf_cnt <= 0;
-          nf_cnt <= (nf_cnt == NF_LAST) ? 0 : nf_cnt + 1'b1;
-        end else sf_cnt <= sf_cnt + 1'b1;
-      end
-    end
-  end
-  // Memories and operand registers (no reset: block RAM friendly).
-  always @(posedge clk) begin
-    if (issue) begin
-      w1 <= wmem[waddr];
-      first1 <= sf_cnt == 0;
-      last1 <= sf_cnt == SF_LAST;
-    end
-  end
-  generate if (NF > 1) begin : replay
-    reg [SIMD*IB-1:0] ibuf [0:SF-1];
-    always @(posedge clk) begin
-      if (issue) begin
-        x1 <= first_pass ? in_data : ibuf[sf_cnt];
-        if (first_pass) ibuf[sf_cnt] <= in_data;
-      end
-    end
-  end else begin : direct
-    always @(posedge clk) if (issue) x1 <= in_data;
-  end endgenerate
+  wire en, v1, first1, last1;
+  wire [PE*SIMD-1:0] w1;
+  wire [SIMD*IB-1:0] x1;
+  bitloom_mvu_ctrl #(
+    .SIMD(SIMD), .IB(IB), .SF(SF), .NF(NF), .MW(MW), .WW(PE*SIMD), .DEPTH(DEPTH), .SW(SW), .NW(NW), .AW(AW),
+    .MEM_FILE(MEM_FILE)
+  ) ctrl (
+    .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
+    .out_valid(out_valid), .out_ready(out_ready), .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data),
+    .en(en), .v1(v1), .first1(first1), .last1(last1), .w1(w1), .x1(x1)
+  );
   // Lanes.
   genvar p;
   generate for (p = 0; p < PE; p = p + 1) begin : lane
@@ -115,7 +60,9 @@ module bitloom_mvu #(
     reg [OB-1:0] res;
     wire [OB-1:0] value;
     if (XNOR != 0) begin : xnor_lane
-      localparam [31:0] MW32 = MW;
+      // Padded columns reach the lanes as bit 0 against weight bit 0: SF·SIMD − MW agreements
+      // that are not there, subtracted with MW (2c − MW = 2(c + pad) − (MW + 2·pad)).
+      localparam [31:0] MW32 = 2*SF*SIMD - MW;
       localparam [OB-1:0] MW_OB = MW32[OB-1:0];
       wire [SIMD-1:0] agree = ~(w1[p*SIMD +: SIMD] ^ x1);
       // $countones maps to a popcount instruction in Verilator and an adder tree in yosys.

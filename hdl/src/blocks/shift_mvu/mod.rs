@@ -25,15 +25,18 @@
 //! count of negatives once (`−t = ~t + 1`), so each product needs one adder, not an adder, a
 //! subtractor and a mux: 63. (c) is kept; ARCHITECTURE.md has the table.
 //!
-//! The core is static RTL, `shift_mvu.v` (module `bitloom_shift_mvu`); [`ShiftMvuModel`] is
-//! its cycle model.
+//! The core is static RTL, `shift_mvu.v` (module `bitloom_shift_mvu`): the shared control
+//! (`bitloom_mvu_ctrl`, [`super::matrix`]) and shift-add lanes; [`ShiftMvuModel`] is its cycle
+//! model.
 
-use super::{numbers, one_node, random_values, Case, EngineKind, Module, WritePort};
+use super::matrix::{self, Control, Lanes, MatrixModel};
+use super::{one_node, random_values, Case, EngineKind, Module};
 use crate::memory::MemoryKind;
-use crate::model::{extend, get_bits, pack_lanes, wrap, CycleModel};
-use crate::verilog::{clog2, put_bits, MemFile};
+use crate::model::{extend, get_bits, wrap, CycleModel};
+use crate::verilog::MemFile;
 use bitloom_compiler::ir::{Node, ShiftMvu, Stream};
 use bitloom_compiler::model::IntMatrix;
+use bitloom_compiler::nodes::MatrixKind;
 use bitloom_compiler::types::DataType;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,16 +44,8 @@ use rand_chacha::ChaCha8Rng;
 /// Every width and count of a shift-add MVU, computed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
-    /// Rows in parallel.
-    pub pe: usize,
-    /// Columns per cycle.
-    pub simd: usize,
-    /// Synapse fold: cycles per output beat.
-    pub sf: usize,
-    /// Neuron fold: output beats per vector.
-    pub nf: usize,
-    /// Bits per input element.
-    pub ib: usize,
+    /// The shared control's numbers (PE, SIMD, SF, NF, MW, IB, the memory and counters).
+    pub ctrl: Control,
     /// Bits per output element (the node's output type).
     pub ob: usize,
     /// Bits of a lane's running sum: max(OB, IB + 1), so a widened input always fits.
@@ -59,14 +54,6 @@ pub struct Params {
     pub eb: usize,
     /// Bits of a weight code: exponent, sign, nonzero.
     pub cb: usize,
-    /// Weight memory words: SF·NF.
-    pub depth: usize,
-    /// Bits of the SF counter.
-    pub sw: usize,
-    /// Bits of the NF counter.
-    pub nw: usize,
-    /// Bits of the weight address (and of the write port's `wr_addr`).
-    pub aw: usize,
     /// Whether the input is bipolar (bit 1 = +1, 0 = −1).
     pub bipolar: bool,
     /// Whether the input is signed.
@@ -80,19 +67,11 @@ impl Params {
         let ib = i.dtype.bits() as usize;
         let eb = (node.exp_bits() as usize).max(1);
         Params {
-            pe: node.pe,
-            simd: node.simd,
-            sf: node.sf(),
-            nf: node.nf(),
-            ib,
+            ctrl: Control::new(node.mh(), node.mw(), node.folding(), ib, eb + 2),
             ob,
             cw: ob.max(ib + 1),
             eb,
             cb: eb + 2,
-            depth: node.sf() * node.nf(),
-            sw: clog2(node.sf().max(2)),
-            nw: clog2(node.nf().max(2)),
-            aw: clog2((node.sf() * node.nf()).max(2)),
             bipolar: i.dtype == DataType::Bipolar,
             signed_in: matches!(i.dtype, DataType::Int(_)),
         }
@@ -101,11 +80,22 @@ impl Params {
 
 impl EngineKind for ShiftMvu {
     fn core(&self, module: &str, i: &Stream, o: &Stream) -> Module {
-        emit(module, self, &Params::new(self, i, o))
+        let p = Params::new(self, i, o);
+        let params = [
+            ("IB", p.ctrl.ib),
+            ("OB", p.ob),
+            ("CW", p.cw),
+            ("EB", p.eb),
+            ("CB", p.cb),
+            ("BIPOLAR", p.bipolar as usize),
+            ("SIGNED_IN", p.signed_in as usize),
+        ];
+        matrix::core(module, "bitloom_shift_mvu", include_str!("shift_mvu.v"), &p.ctrl, &params, weight_words(self))
     }
 
     fn model(&self, i: &Stream, o: &Stream) -> Box<dyn CycleModel> {
-        Box::new(ShiftMvuModel::new(self, i, &Params::new(self, i, o)))
+        let p = Params::new(self, i, o);
+        Box::new(MatrixModel::new(p.ctrl, ShiftLanes(p), weight_words(self)))
     }
 
     fn memory(&self, _i: &Stream) -> Option<(MemoryKind, MemFile)> {
@@ -137,100 +127,24 @@ fn code(w: i32, eb: usize) -> u64 {
 }
 
 /// The weight memory: word `nf·SF + sf`, lane `p`, code `s` at bits `(p·SIMD + s)·CB` is
-/// [`code`] of `W[nf·PE + p][sf·SIMD + s]`.
+/// [`code`] of `W[nf·PE + p][sf·SIMD + s]` (padding 0, the zero weight's code).
 pub fn weight_words(node: &ShiftMvu) -> Vec<Vec<u64>> {
-    let (pe, simd, cb) = (node.pe, node.simd, code_bits(node));
-    (0..node.nf())
-        .flat_map(|n| (0..node.sf()).map(move |s| (n, s)))
-        .map(|(n, s)| {
-            let mut w = vec![0u64; (pe * simd * cb).div_ceil(64)];
-            for p in 0..pe {
-                let row = node.weights.row(n * pe + p);
-                for k in 0..simd {
-                    put_bits(&mut w, (p * simd + k) * cb, cb, code(row[s * simd + k], cb - 2));
-                }
-            }
-            w
-        })
-        .collect()
+    let cb = code_bits(node);
+    let c = Control::new(node.mh(), node.mw(), node.folding(), 1, cb);
+    matrix::weight_words(&c, node.mh(), |r, k| code(node.weights.row(r)[k], cb - 2))
 }
 
-/// The static core (`shift_mvu.v`) with `p`'s numbers; its weight memory file is
-/// `<module>_w.mem`.
-fn emit(module: &str, node: &ShiftMvu, p: &Params) -> Module {
-    let wfile = format!("{module}_w.mem");
-    let width = p.pe * p.simd * p.cb;
-    let mem = MemFile { name: wfile.clone(), width, words: weight_words(node) };
-    let mut params = numbers(&[
-        ("PE", p.pe),
-        ("SIMD", p.simd),
-        ("SF", p.sf),
-        ("NF", p.nf),
-        ("IB", p.ib),
-        ("OB", p.ob),
-        ("CW", p.cw),
-        ("DEPTH", p.depth),
-        ("SW", p.sw),
-        ("NW", p.nw),
-        ("AW", p.aw),
-        ("EB", p.eb),
-        ("CB", p.cb),
-        ("BIPOLAR", p.bipolar as usize),
-        ("SIGNED_IN", p.signed_in as usize),
-    ]);
-    params.push(("MEM_FILE", format!("{wfile:?}")));
-    Module {
-        name: "bitloom_shift_mvu".into(),
-        params,
-        text: include_str!("shift_mvu.v").into(),
-        mems: vec![mem],
-        write: Some(WritePort::new(width, p.depth)),
-    }
-}
+/// The shift-add MVU's lanes: `±(x << e)` or nothing per column, modulo 2^CW.
+pub struct ShiftLanes(Params);
 
 /// The shift-add MVU's cycle model.
-pub struct ShiftMvuModel {
-    p: Params,
-    wmem: Vec<Vec<u64>>,
-    sf_cnt: usize,
-    nf_cnt: usize,
-    waddr: usize,
-    out_v: bool,
-    v1: bool,
-    first1: bool,
-    last1: bool,
-    w1: Vec<u64>,
-    x1: Vec<u64>,
-    ibuf: Vec<Vec<u64>>,
-    acc: Vec<u64>,
-    res: Vec<u64>,
-}
+pub type ShiftMvuModel = MatrixModel<ShiftLanes>;
 
-impl ShiftMvuModel {
-    /// The model of `node` on input stream `i`, with parameters `p`.
-    pub fn new(node: &ShiftMvu, i: &Stream, p: &Params) -> Self {
-        ShiftMvuModel {
-            p: *p,
-            wmem: weight_words(node),
-            sf_cnt: 0,
-            nf_cnt: 0,
-            waddr: 0,
-            out_v: false,
-            v1: false,
-            first1: false,
-            last1: false,
-            w1: vec![0; (p.pe * p.simd * p.cb).div_ceil(64)],
-            x1: vec![0; i.width().div_ceil(64)],
-            ibuf: vec![vec![0; i.width().div_ceil(64)]; p.sf],
-            acc: vec![0; p.pe],
-            res: vec![0; p.pe],
-        }
-    }
-
-    /// Input element `k` of the operand register, widened to CW bits.
-    fn x(&self, k: usize) -> u64 {
-        let Params { ib, cw, bipolar, signed_in, .. } = self.p;
-        let v = get_bits(&self.x1, k * ib, ib);
+impl ShiftLanes {
+    /// Input element `k` of the operand beat `x`, widened to CW bits.
+    fn x(&self, x: &[u64], k: usize) -> u64 {
+        let Params { ctrl: Control { ib, .. }, cw, bipolar, signed_in, .. } = self.0;
+        let v = get_bits(x, k * ib, ib);
         let x = if bipolar {
             if v == 1 {
                 1
@@ -242,16 +156,16 @@ impl ShiftMvuModel {
         };
         wrap(x as u64, cw)
     }
+}
 
-    /// Lane `l`'s accumulator after adding this cycle's products.
-    fn lane_sum(&self, l: usize) -> u64 {
-        let Params { simd, cw, eb, cb, .. } = self.p;
-        let base = if self.first1 { 0 } else { self.acc[l] };
+impl Lanes for ShiftLanes {
+    fn step(&self, l: usize, base: u64, w: &[u64], x: &[u64]) -> u64 {
+        let Params { ctrl: Control { simd, .. }, cw, eb, cb, .. } = self.0;
         (0..simd).fold(base, |sum, k| {
-            let c = get_bits(&self.w1, (l * simd + k) * cb, cb);
+            let c = get_bits(w, (l * simd + k) * cb, cb);
             let e = c & ((1 << eb) - 1);
             // Verilog's `<<` shifts out past CW bits.
-            let t = if e as usize >= cw { 0 } else { wrap(self.x(k) << e, cw) };
+            let t = if e as usize >= cw { 0 } else { wrap(self.x(x, k) << e, cw) };
             let sum = match (c >> (eb + 1) & 1, c >> eb & 1) {
                 (0, _) => sum,
                 (_, 0) => sum.wrapping_add(t),
@@ -260,77 +174,13 @@ impl ShiftMvuModel {
             wrap(sum, cw)
         })
     }
-}
 
-impl CycleModel for ShiftMvuModel {
-    fn in_ready(&self, out_ready: bool) -> bool {
-        (!self.out_v || out_ready) && self.nf_cnt == 0
+    fn value(&self, sum: u64) -> u64 {
+        wrap(sum, self.0.ob)
     }
 
-    fn out_valid(&self) -> bool {
-        self.out_v
-    }
-
-    fn out_data(&self) -> Vec<u64> {
-        pack_lanes(&self.res, self.p.ob)
-    }
-
-    fn clock(&mut self, rst: bool, in_valid: bool, in_data: &[u64], out_ready: bool) {
-        let Params { pe, sf, nf, ob, .. } = self.p;
-        let en = !self.out_v || out_ready;
-        let first_pass = self.nf_cnt == 0;
-        let issue = en && (!first_pass || in_valid);
-        let (v1, last1) = (self.v1, self.last1);
-        // Lanes, from the operand registers of the previous cycle.
-        if en && v1 {
-            for l in 0..pe {
-                let sum = self.lane_sum(l);
-                self.acc[l] = sum;
-                if last1 {
-                    self.res[l] = wrap(sum, ob);
-                }
-            }
-        }
-        // Operand registers (no reset).
-        if issue {
-            self.w1.clone_from(&self.wmem[self.waddr]);
-            self.first1 = self.sf_cnt == 0;
-            self.last1 = self.sf_cnt == sf - 1;
-            if nf > 1 && !first_pass {
-                self.x1.clone_from(&self.ibuf[self.sf_cnt]);
-            } else {
-                self.x1.copy_from_slice(in_data);
-            }
-            if nf > 1 && first_pass {
-                self.ibuf[self.sf_cnt].copy_from_slice(in_data);
-            }
-        }
-        // Control.
-        if rst {
-            (self.sf_cnt, self.nf_cnt, self.waddr, self.v1, self.out_v) = (0, 0, 0, false, false);
-        } else if en {
-            self.v1 = issue;
-            self.out_v = v1 && last1;
-            if issue {
-                self.waddr = if self.waddr == sf * nf - 1 { 0 } else { self.waddr + 1 };
-                if self.sf_cnt == sf - 1 {
-                    self.sf_cnt = 0;
-                    self.nf_cnt = if self.nf_cnt == nf - 1 { 0 } else { self.nf_cnt + 1 };
-                } else {
-                    self.sf_cnt += 1;
-                }
-            }
-        }
-    }
-
-    fn write(&mut self, addr: usize, data: &[u64]) {
-        // Verilog ignores writes past the end of the memory.
-        if let Some(word) = self.wmem.get_mut(addr) {
-            for (k, limb) in word.iter_mut().enumerate() {
-                *limb = data.get(k).copied().unwrap_or(0);
-            }
-            crate::wire::mask(word, self.p.pe * self.p.simd * self.p.cb);
-        }
+    fn out_bits(&self) -> usize {
+        self.0.ob
     }
 }
 
@@ -366,7 +216,7 @@ fn graph(
 }
 
 /// The harness's shift-add MVU cases: bipolar, uint4 and uint8 inputs, 2- to 6-bit weights,
-/// several foldings, `y = W·x` exactly.
+/// several foldings (padded ones included), `y = W·x` exactly.
 pub fn cases() -> Vec<Case> {
     [
         ("shift_mvu_bipolar", 1, (6, 12, 5), (3, 4), DataType::Bipolar, 0.3),
@@ -375,6 +225,10 @@ pub fn cases() -> Vec<Case> {
         ("shift_mvu_uint8", 4, (4, 10, 6), (1, 2), DataType::UInt(8), 0.3),
         ("shift_mvu_uint2_ternary", 5, (6, 9, 2), (2, 3), DataType::UInt(2), 0.3),
         ("shift_mvu_int3", 6, (4, 8, 3), (2, 4), DataType::Int(3), 0.3),
+        // Padded: PE not dividing MH, SIMD not dividing MW, both.
+        ("shift_mvu_bipolar_pad_pe", 7, (7, 8, 4), (2, 4), DataType::Bipolar, 0.3),
+        ("shift_mvu_uint4_pad_simd", 8, (6, 10, 5), (3, 4), DataType::UInt(4), 0.3),
+        ("shift_mvu_int3_pad_both", 9, (5, 11, 3), (4, 3), DataType::Int(3), 0.3),
     ]
     .into_iter()
     .map(|(name, seed, shape, fold, input, stall)| {

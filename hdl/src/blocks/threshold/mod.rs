@@ -3,13 +3,15 @@
 //!
 //! Ports: the standard stream bundle; PE input elements and PE output elements per beat.
 //! Parameters: the threshold table. A shared row becomes constants; per-channel rows live in
-//! a `$readmemh` memory of NF = C/PE words ([`threshold_words`]), word `n` holding lane `p`,
+//! a `$readmemh` memory of NF = ceil(C/PE) words ([`threshold_words`]), word `n` holding lane `p`,
 //! step `j` at bits `((p·K + j)·TW)`. Comparisons are signed at the width TW of
 //! [`compare_width`], which depends on the input type only: every threshold is first clamped
 //! to `[min, max + 1]` of the input type, which changes no comparison, so any table of the
 //! same shape fits the same memory. The per-channel memory is a simple dual-port RAM with a
 //! write port (`wr_en`, `wr_addr`, `wr_data`, see [`WritePort`]) for run-time updates.
-//! II: one beat per cycle, C/PE cycles per vector; latency 2 cycles.
+//! II: one beat per cycle, ceil(C/PE) cycles per vector; latency 2 cycles. When PE does not
+//! divide C the last beat's lanes past C are padding (`ir::Stream`): their thresholds are 0 and
+//! their outputs padding, which no consumer reads.
 //!
 //! The core is static RTL, `threshold.v` (module `bitloom_threshold`); each node's module is a
 //! short wrapper that instantiates it with the numbers of [`Params`], the shared row or the
@@ -57,7 +59,7 @@ impl Params {
             tw: compare_width(i.dtype),
             ib: i.dtype.bits() as usize,
             ob: o.dtype.bits() as usize,
-            nf: i.len / node.pe,
+            nf: i.beats(),
             shared: node.thresholds.rows() == 1,
             signed_in: matches!(i.dtype, DataType::Int(_)),
         }
@@ -102,7 +104,7 @@ pub fn clamp(t: i64, input: DataType) -> i64 {
     t.clamp(input.min(), input.max() + 1)
 }
 
-/// The per-channel threshold memory of `node` on input stream `i`: NF = C/PE words of
+/// The per-channel threshold memory of `node` on input stream `i`: NF = ceil(C/PE) words of
 /// PE·K·TW bits, word `n`, lane `p`, step `j` at bits `(p·K + j)·TW` holding the clamped
 /// threshold `T[n·PE + p][j]` in two's complement. `None` for a shared row (constants).
 pub fn threshold_words(node: &Threshold, i: &Stream) -> Option<MemFile> {
@@ -110,10 +112,11 @@ pub fn threshold_words(node: &Threshold, i: &Stream) -> Option<MemFile> {
         return None;
     }
     let (pe, k, tw) = (node.pe, node.thresholds.steps(), compare_width(i.dtype));
-    let words = (0..i.len / pe)
+    let words = (0..i.beats())
         .map(|n| {
             let mut word = vec![0u64; (pe * k * tw).div_ceil(64)];
-            for p in 0..pe {
+            // Padded channels (past the vector's length) keep 0: their outputs are padding.
+            for p in (0..pe).filter(|p| n * pe + p < i.len) {
                 for (j, &t) in node.thresholds.row(n * pe + p).iter().enumerate() {
                     put_bits(&mut word, (p * k + j) * tw, tw, clamp(t, i.dtype) as u64);
                 }
@@ -301,10 +304,15 @@ impl CycleModel for ThresholdModel {
     }
 }
 
-/// The threshold unit `thr` of 12 channels of `Int(6)`, PE 3, `steps` random thresholds per
-/// channel (or one shared row).
-fn graph(shared: bool, output: ThresholdOutput, steps: usize) -> bitloom_compiler::ir::DataflowGraph {
-    let (len, pe, input) = (12, 3, DataType::Int(6));
+/// The threshold unit `thr` of `len` channels of `Int(6)`, PE `pe`, `steps` random thresholds
+/// per channel (or one shared row).
+fn graph(
+    (len, pe): (usize, usize),
+    shared: bool,
+    output: ThresholdOutput,
+    steps: usize,
+) -> bitloom_compiler::ir::DataflowGraph {
+    let input = DataType::Int(6);
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let rows = if shared { 1 } else { len };
     let mut values = Vec::new();
@@ -319,19 +327,23 @@ fn graph(shared: bool, output: ThresholdOutput, steps: usize) -> bitloom_compile
     one_node(node, Stream { dtype: input, len, fold: pe }, o)
 }
 
-/// The harness's threshold cases: per-channel and shared rows, integer and bipolar outputs.
+/// The harness's threshold cases: per-channel and shared rows, integer and bipolar outputs,
+/// whole and padded beats.
 pub fn cases() -> Vec<Case> {
     [
-        ("threshold_channels", false, ThresholdOutput::Integer { bias: -1 }, 2),
-        ("threshold_shared", true, ThresholdOutput::Bipolar, 1),
-        ("threshold_channels_7", false, ThresholdOutput::Integer { bias: 0 }, 7),
+        ("threshold_channels", (12, 3), false, ThresholdOutput::Integer { bias: -1 }, 2),
+        ("threshold_shared", (12, 3), true, ThresholdOutput::Bipolar, 1),
+        ("threshold_channels_7", (12, 3), false, ThresholdOutput::Integer { bias: 0 }, 7),
+        // Padded: 11 channels at PE 4, 10 at PE 16.
+        ("threshold_channels_pad", (11, 4), false, ThresholdOutput::Integer { bias: 1 }, 3),
+        ("threshold_shared_pad", (10, 16), true, ThresholdOutput::Bipolar, 1),
     ]
     .into_iter()
-    .map(|(name, shared, output, steps)| {
-        let graph = graph(shared, output, steps);
+    .map(|(name, (len, pe), shared, output, steps)| {
+        let graph = graph((len, pe), shared, output, steps);
         let Node::Threshold(t) = &graph.nodes[0] else { unreachable!("a threshold graph") };
         let mut rng = ChaCha8Rng::seed_from_u64(8);
-        let inputs: Vec<Vec<i64>> = (0..5).map(|_| random_values(&mut rng, DataType::Int(6), 12)).collect();
+        let inputs: Vec<Vec<i64>> = (0..5).map(|_| random_values(&mut rng, DataType::Int(6), len)).collect();
         let expected = inputs
             .iter()
             .map(|x| {
