@@ -500,3 +500,32 @@ pub fn cases() -> Vec<Case> {
     })
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model's first output comes [`Threshold::latency`] edges after its input, for every
+    /// case (1 to 8 stages), and its memory has NF·(2^B − 1) words.
+    #[test]
+    fn latency_is_one_cycle_per_stage_and_one() {
+        for case in cases() {
+            let Node::Threshold(t) = &case.graph.nodes[0] else { unreachable!("a threshold case") };
+            let (i, o) = (case.graph.input(), case.graph.output());
+            let mut m = t.model(i, o);
+            m.clock(true, false, &[], true);
+            let beat = i.pack(&case.inputs[0]).remove(0);
+            m.clock(false, true, &beat, true);
+            let mut edges = 1;
+            while !m.out_valid() {
+                assert!(edges < 20, "{}: no output", case.name);
+                m.clock(false, false, &beat, true);
+                edges += 1;
+            }
+            assert_eq!(edges, t.latency(), "{}", case.name);
+            let p = Params::new(t, i);
+            let words = threshold_words(t, i).map_or(0, |w| w.words.len());
+            assert_eq!(words, if p.shared { 0 } else { p.nf * ((1 << t.stages()) - 1) }, "{}", case.name);
+        }
+    }
+}
