@@ -160,9 +160,9 @@ fn padded_row(node: &Threshold, r: usize, input: DataType, p: &Params) -> Vec<i6
 /// The per-channel threshold memory of `node` on input stream `i` as the write port sees it:
 /// NF·(2^B − 1) words of PE·TW bits, stage `s`'s words from NF·(2^s − 1) on, its word
 /// `row·2^s + n` holding in lane `p`'s bits `[p·TW, (p+1)·TW)` step [`Params::step`]`(s, n)` of
-/// channel `row·PE + p`'s padded row ([`padded_row`]), two's complement. The one function that
-/// makes the words: the memory files of the core are slices of them. `None` for a shared row
-/// (constants).
+/// channel `row·PE + p`'s row clamped ([`clamp`]) and padded with `max + 1`, two's complement.
+/// The one function that makes the words: the memory files of the core are slices of them.
+/// `None` for a shared row (constants).
 pub fn threshold_words(node: &Threshold, i: &Stream) -> Option<MemFile> {
     if node.thresholds.rows() == 1 {
         return None;
