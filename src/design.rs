@@ -451,23 +451,30 @@ pub fn board_fit(compiled: &Compiled, params: &LinkParams, board: &Board) -> Res
     let memories = bitloom_hdl::memory::memories(graph);
     let plan = bitloom_hdl::link::plan(graph, &memories, params).context("the board top level")?;
     let info_bytes = plan.info([0; 32]).to_bytes().len();
-    let mut uses: Vec<(String, usize, usize)> = memories
+    // Each physical memory of a writable memory (a threshold unit's stages) at its own shape;
+    // the ones built of flip-flops take no block RAM.
+    let mut uses: Vec<(String, usize, usize, usize)> = memories
         .iter()
-        .map(|m| (format!("{} {}", m.engine, format!("{:?}", m.kind).to_lowercase()), m.width, m.depth))
+        .flat_map(|m| {
+            let what = format!("{} {}", m.engine, format!("{:?}", m.kind).to_lowercase());
+            m.banks.iter().filter(|b| !b.logic).map(move |b| {
+                (format!("{what}{}{}", if b.what.is_empty() { "" } else { " " }, b.what), b.width, b.depth, b.copies)
+            })
+        })
         .collect();
     // Stream FIFOs of half a block or more are block RAM too; smaller ones become flip-flops.
     for (id, node) in graph.iter() {
         if let bitloom_compiler::ir::Node::Fifo(f) = node {
             let width = graph.input_of(id).width();
             if width * f.depth >= 512 {
-                uses.push((format!("{} stream FIFO", f.name), width, f.depth));
+                uses.push((format!("{} stream FIFO", f.name), width, f.depth, 1));
             }
         }
     }
-    uses.push(("link request buffer".into(), 8, plan.request_bytes));
-    uses.push(("link answer buffer and INFO".into(), 8, plan.answer_bytes + info_bytes));
-    uses.push(("link receive FIFO".into(), 8, plan.fifo_depth));
-    uses.push(("link status counters".into(), 8, 32));
+    uses.push(("link request buffer".into(), 8, plan.request_bytes, 1));
+    uses.push(("link answer buffer and INFO".into(), 8, plan.answer_bytes + info_bytes, 1));
+    uses.push(("link receive FIFO".into(), 8, plan.fifo_depth, 1));
+    uses.push(("link status counters".into(), 8, 32, 1));
     Fit::estimate(board, uses, compiled.estimate.luts as u64)
 }
 

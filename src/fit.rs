@@ -8,7 +8,9 @@
 //! Every run-time writable memory (weights, thresholds) and each buffer of the link (request,
 //! answer with INFO, receive FIFO) becomes block RAM primitives of the board's family in the
 //! cheapest of the primitive's aspect ratios, as yosys maps a memory with one write and one
-//! read port. The dataflow's stream FIFOs are small and left to the margin: synthesis has the
+//! read port. A memory built of several physical ones (a threshold unit's binary-search
+//! stages, one per lane after the first) counts each at its own width and depth, times its
+//! copies; the stages the hardware builds of flip-flops count no block RAM. The dataflow's stream FIFOs are small and left to the margin: synthesis has the
 //! last word, and `bitloom synth` names any resource that overflows.
 
 use crate::boards::{Board, Family};
@@ -81,7 +83,9 @@ pub struct MemoryUse {
     pub width: usize,
     /// Words.
     pub depth: usize,
-    /// Primitives.
+    /// Memories of this shape.
+    pub copies: usize,
+    /// Primitives, all copies.
     pub blocks: u64,
 }
 
@@ -99,16 +103,23 @@ pub struct Fit {
 }
 
 impl Fit {
-    /// Estimates `memories` (what, width, depth) and a dataflow of `dataflow_luts` on `board`.
+    /// Estimates `memories` (what, width, depth, copies) and a dataflow of `dataflow_luts` on
+    /// `board`.
     pub fn estimate(
         board: &Board,
-        memories: impl IntoIterator<Item = (String, usize, usize)>,
+        memories: impl IntoIterator<Item = (String, usize, usize, usize)>,
         dataflow_luts: u64,
     ) -> Result<Fit> {
         let budget = Budget::of(board)?;
         let uses = memories
             .into_iter()
-            .map(|(what, width, depth)| MemoryUse { blocks: blocks(board.family, width, depth), what, width, depth })
+            .map(|(what, width, depth, copies)| MemoryUse {
+                blocks: copies as u64 * blocks(board.family, width, depth),
+                what,
+                width,
+                depth,
+                copies,
+            })
             .collect();
         Ok(Fit { board: board.name.clone(), budget, uses, dataflow_luts })
     }
@@ -120,7 +131,7 @@ impl Fit {
 
     /// Bits the memories hold.
     pub fn bits(&self) -> u64 {
-        self.uses.iter().map(|u| (u.width * u.depth) as u64).sum()
+        self.uses.iter().map(|u| (u.width * u.depth * u.copies) as u64).sum()
     }
 
     /// Whether the estimate is within the budget.
@@ -145,7 +156,9 @@ impl Fit {
     pub fn table(&self) -> String {
         let mut s = String::new();
         for u in &self.uses {
-            writeln!(s, "  {:<28} {:>5} × {:<6} {:>4} {}", u.what, u.width, u.depth, u.blocks, self.budget.primitive)
+            let copies = if u.copies == 1 { String::new() } else { format!(" (×{})", u.copies) };
+            let what = format!("{}{copies}", u.what);
+            writeln!(s, "  {:<28} {:>5} × {:<6} {:>4} {}", what, u.width, u.depth, u.blocks, self.budget.primitive)
                 .unwrap();
         }
         writeln!(
@@ -194,19 +207,24 @@ mod tests {
     #[test]
     fn verdict_and_table() {
         let board = Board::by_name("icebreaker").unwrap();
-        let uses = [("fc0 weights".to_string(), 32, 1568), ("request buffer".into(), 8, 1024)];
+        let uses = [("fc0 weights".to_string(), 32, 1568, 1), ("request buffer".into(), 8, 1024, 1)];
         let fit = Fit::estimate(board, uses, 600).unwrap();
         assert_eq!(fit.blocks(), 16);
         assert!(fit.fits());
         assert!(fit.table().contains("16 of 30 on icebreaker"), "{}", fit.table());
         assert!(fit.fits_with_margin());
         assert_eq!(fit.logic(), 3 * 600 + LINK_LUTS);
-        let tight = Fit::estimate(board, [("w".to_string(), 16, 256 * 28)], 600).unwrap();
+        let tight = Fit::estimate(board, [("w".to_string(), 16, 256 * 28, 1)], 600).unwrap();
         assert!(tight.fits() && !tight.fits_with_margin());
         // 3 · 800 + 2500 = 4900 LUTs is over nine tenths of the UP5K's 5280.
-        let busy = Fit::estimate(board, [("w".to_string(), 16, 256)], 800).unwrap();
+        let busy = Fit::estimate(board, [("w".to_string(), 16, 256, 1)], 800).unwrap();
         assert!(busy.fits() && !busy.fits_with_margin());
-        let big = Fit::estimate(board, [("w".to_string(), 1024, 1024)], 600).unwrap();
+        let big = Fit::estimate(board, [("w".to_string(), 1024, 1024, 1)], 600).unwrap();
         assert!(!big.fits());
+        // Copies: eight 23-bit stage memories of 64 words take two blocks each.
+        let lanes = Fit::estimate(board, [("t stage 1".to_string(), 23, 64, 8)], 600).unwrap();
+        assert_eq!(lanes.blocks(), 16);
+        assert_eq!(lanes.bits(), 23 * 64 * 8);
+        assert!(lanes.table().contains("t stage 1 (×8)"), "{}", lanes.table());
     }
 }

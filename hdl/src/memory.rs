@@ -10,13 +10,16 @@
 //! the hardware as constants and is not a memory; [`constants`] lists those rows so a host
 //! loading another model can check they agree.
 //!
+//! A memory may be built of several physical memories ([`Memory::banks`]): a threshold unit's
+//! is one per binary-search stage, behind one write port; the block RAM estimate counts those.
+//!
 //! On the link a word travels as `ceil(width/8)` little-endian bytes ([`Memory::bytes`]).
 //! The words depend only on the graph, so a host computes them for any model of the same
 //! shapes and folding: compile it with the design's folding and call [`memories`].
 
 use crate::blocks::engine_kind;
 use crate::verilog::MemFile;
-use bitloom_compiler::ir::DataflowGraph;
+use bitloom_compiler::ir::{DataflowGraph, Node};
 use serde::{Deserialize, Serialize};
 
 /// What a memory holds. Under a padded folding (`ir::Stream`) the words cover the padded rows
@@ -32,8 +35,11 @@ pub enum MemoryKind {
     /// An integer MVU's k-bit weights: word `nf·SF + sf`, lane `p`, column `s` at bits
     /// `(p·SIMD + s)·WB` holds `W[nf·PE + p][sf·SIMD + s]`, two's complement.
     IntWeights,
-    /// A threshold unit's per-channel thresholds: word `n`, lane `p`, step `j` at bits
-    /// `(p·K + j)·TW`, each clamped to `[min, max + 1]` of the input type, two's complement.
+    /// A threshold unit's per-channel thresholds, padded to 2^B − 1 per row and laid out for its
+    /// binary search ([`threshold_words`](crate::blocks::threshold::threshold_words)): stage `s`
+    /// (0 ≤ s < B) from word NF·(2^s − 1), its word `row·2^s + n` holding in lane `p`'s bits
+    /// `[p·TW, (p+1)·TW)` step `(2n + 1)·2^(B−s−1) − 1` of channel `row·PE + p`, each clamped to
+    /// `[min, max + 1]` of the input type (`max + 1` past the row's end), two's complement.
     Thresholds,
     /// A shift-add MVU's power-of-two weights: word `nf·SF + sf`, lane `p`, code `s` at bits
     /// `(p·SIMD + s)·CB` holds `W[nf·PE + p][sf·SIMD + s]` as exponent (bits `[0, CB − 2)`),
@@ -55,7 +61,7 @@ impl MemoryKind {
                 "word nf*SF+sf, lane p, CB-bit code s at bits (p*SIMD+s)*CB holds W[nf*PE+p][sf*SIMD+s]: exponent in bits 0..CB-2, sign (1 = negative) at CB-2, nonzero at CB-1; bytes little-endian"
             }
             MemoryKind::Thresholds => {
-                "word n, lane p, step j at bits (p*K+j)*TW holds T[n*PE+p][j] clamped to [min, max+1] of the input type, two's complement; bytes little-endian"
+                "stage s in 0..B from word NF*(2^s-1): its word row*2^s+n, lane p at bits p*TW holds step (2n+1)*2^(B-s-1)-1 of T[row*PE+p] clamped to [min, max+1] of the input type and padded with max+1 to 2^B-1 steps, two's complement; bytes little-endian"
             }
         }
     }
@@ -76,6 +82,23 @@ pub struct Memory {
     pub depth: usize,
     /// The words, little-endian `u64` limbs.
     pub words: Vec<Vec<u64>>,
+    /// The physical memories it is built of, for the block RAM estimate.
+    pub banks: Vec<Bank>,
+}
+
+/// One physical memory (or `copies` alike) of a run-time writable memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bank {
+    /// Which part of the memory (empty for the whole).
+    pub what: String,
+    /// Bits per word.
+    pub width: usize,
+    /// Words.
+    pub depth: usize,
+    /// How many memories of this shape.
+    pub copies: usize,
+    /// Whether it is built of flip-flops rather than block RAM.
+    pub logic: bool,
 }
 
 impl Memory {
@@ -100,6 +123,11 @@ pub fn memories(g: &DataflowGraph) -> Vec<Memory> {
     let mut out = Vec::new();
     for (id, node) in g.iter() {
         let Some((kind, MemFile { width, words, .. })) = engine_kind(node).memory(g.input_of(id)) else { continue };
+        // A threshold unit's memory is one per binary-search stage; every other memory is one.
+        let banks = match node {
+            Node::Threshold(t) => crate::blocks::threshold::banks(t, g.input_of(id)),
+            _ => vec![Bank { what: String::new(), width, depth: words.len(), copies: 1, logic: false }],
+        };
         out.push(Memory {
             id: out.len() as u8,
             engine: node.name().to_string(),
@@ -107,6 +135,7 @@ pub fn memories(g: &DataflowGraph) -> Vec<Memory> {
             width,
             depth: words.len(),
             words,
+            banks,
         });
     }
     out
