@@ -198,6 +198,7 @@ impl Design {
                     Node::Mvu(m) => (Some(m.pe), Some(m.simd), None),
                     Node::IntMvu(m) => (Some(m.pe), Some(m.simd), None),
                     Node::ShiftMvu(m) => (Some(m.pe), Some(m.simd), None),
+                    Node::Horq(m) => (Some(m.pe), Some(m.simd), None),
                     Node::Threshold(t) => (Some(t.pe), None, None),
                     Node::Fifo(f) => (None, None, Some(f.depth)),
                     Node::Dwc(_) => (None, None, None),

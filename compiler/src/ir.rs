@@ -8,6 +8,7 @@
 
 pub use crate::nodes::dwc::Dwc;
 pub use crate::nodes::fifo::Fifo;
+pub use crate::nodes::horq::Horq;
 pub use crate::nodes::int_mvu::IntMvu;
 pub use crate::nodes::mvu::{Mvu, MvuMode};
 pub use crate::nodes::shift_mvu::ShiftMvu;
@@ -52,6 +53,8 @@ pub enum Node {
     IntMvu(IntMvu),
     /// Shift-add matrix-vector unit with power-of-two weights.
     ShiftMvu(ShiftMvu),
+    /// HORQ engine: residual binarizer, binary MVU and combiner.
+    Horq(Horq),
     /// Multi-threshold activation.
     Threshold(Threshold),
     /// Stream width converter.
@@ -67,6 +70,7 @@ impl Node {
             Node::Mvu(n) => n,
             Node::IntMvu(n) => n,
             Node::ShiftMvu(n) => n,
+            Node::Horq(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,
@@ -79,6 +83,7 @@ impl Node {
             Node::Mvu(n) => n,
             Node::IntMvu(n) => n,
             Node::ShiftMvu(n) => n,
+            Node::Horq(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,

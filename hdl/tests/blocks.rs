@@ -9,7 +9,7 @@
 mod common;
 
 use bitloom_compiler::ir::DataflowGraph;
-use bitloom_hdl::blocks::cases;
+use bitloom_hdl::blocks::Case;
 use bitloom_hdl::engine::ModelSim;
 use bitloom_sim::{build, run_stream, Backpressure, BuildRequest, Sim};
 use common::{cache, lockstep};
@@ -17,6 +17,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 use std::process::Command;
+
+/// Every kind's cases, or those whose name starts with `$BITLOOM_CASES` when it is set.
+fn cases() -> Vec<Case> {
+    let only = std::env::var("BITLOOM_CASES").ok();
+    bitloom_hdl::blocks::cases()
+        .into_iter()
+        .filter(|c| only.as_ref().is_none_or(|p| c.name.starts_with(p.as_str())))
+        .collect()
+}
 
 fn require(tool: &str, package: &str) {
     let ok = Command::new(tool).arg("-V").output().map(|o| o.status.success()).unwrap_or(false)
