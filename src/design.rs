@@ -452,10 +452,16 @@ pub fn board_fit(compiled: &Compiled, params: &LinkParams, board: &Board) -> Res
     let memories = bitloom_hdl::memory::memories(graph);
     let plan = bitloom_hdl::link::plan(graph, &memories, params).context("the board top level")?;
     let info_bytes = plan.info([0; 32]).to_bytes().len();
-    let mut uses: Vec<(String, usize, usize)> = memories
-        .iter()
-        .map(|m| (format!("{} {}", m.engine, format!("{:?}", m.kind).to_lowercase()), m.width, m.depth))
-        .collect();
+    let mut uses: Vec<(String, usize, usize)> = Vec::new();
+    for m in &memories {
+        // A HORQ engine's one write port serves several block RAMs of other shapes.
+        if let Some((id, bitloom_compiler::ir::Node::Horq(h))) = graph.iter().find(|(_, n)| n.name() == m.engine) {
+            let parts = bitloom_hdl::blocks::horq::block_memories(h, graph.input_of(id), graph.output_of(id));
+            uses.extend(parts.into_iter().map(|(part, w, d)| (format!("{} {part}", m.engine), w, d)));
+        } else {
+            uses.push((format!("{} {}", m.engine, format!("{:?}", m.kind).to_lowercase()), m.width, m.depth));
+        }
+    }
     // Stream FIFOs of half a block or more are block RAM too; smaller ones become flip-flops.
     for (id, node) in graph.iter() {
         if let bitloom_compiler::ir::Node::Fifo(f) = node {

@@ -183,7 +183,8 @@ fn every_case_lints_clean_and_synthesizes_for_ice40() {
 fn every_kind_in_a_compiled_network_has_cases() {
     use bitloom_compiler::compile::{compile, FoldChoice};
     use bitloom_compiler::random_model::{random_bnn, RandomOptions};
-    let kinds: std::collections::BTreeSet<&str> = cases().iter().map(|c| c.graph.nodes[0].kind()).collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        bitloom_hdl::blocks::cases().iter().map(|c| c.graph.nodes[0].kind()).collect();
     let model = random_bnn("net", &[20, 12, 6], 1, RandomOptions { ternary: true, ..RandomOptions::default() });
     let g = compile(&model, &FoldChoice::TargetIi(8)).unwrap().graph;
     for node in &g.nodes {

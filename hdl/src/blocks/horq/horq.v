@@ -87,24 +87,49 @@ module bitloom_horq #(
   localparam signed [PSW-1:0] NLIM = -LIM;
   localparam [1:0] LOAD = 2'd0, DIV = 2'd1, PASS = 2'd2;
 
-  // Prescale memory (run-time writable).
-  (* ram_style = "block" *) reg [MB+AB-1:0] pmem [0:PD-1];
-  generate if (P_FILE != "") begin : load_p
-`ifdef VERILATOR
-    string pmem_dir;
-    initial begin
-      if (!$value$plusargs("bitloom_mem_dir=%s", pmem_dir)) pmem_dir = ".";
-      $readmemh({pmem_dir, "/", P_FILE}, pmem);
-    end
-`else
-    initial $readmemh(P_FILE, pmem);
-`endif
-  end endgenerate
+  // Prescale memory (run-time writable): a register when shared, else a block RAM.
   wire p_wr = wr_en && wr_addr >= P_BASE;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [WAW-1:0] p_wr_addr = wr_addr - P_BASE;
   /* verilator lint_on UNUSEDSIGNAL */
-  always @(posedge clk) if (p_wr) pmem[p_wr_addr[PAW-1:0]] <= wr_data[MB+AB-1:0];
+  reg [MB+AB-1:0] pq;
+  wire take_in;
+  generate if (PD == 1) begin : shared_p
+    reg [MB+AB-1:0] pmem [0:0];
+    if (P_FILE != "") begin : load_p
+`ifdef VERILATOR
+      string pmem_dir;
+      initial begin
+        if (!$value$plusargs("bitloom_mem_dir=%s", pmem_dir)) pmem_dir = ".";
+        $readmemh({pmem_dir, "/", P_FILE}, pmem);
+      end
+`else
+      initial $readmemh(P_FILE, pmem);
+`endif
+    end
+    always @(posedge clk) begin
+      if (p_wr && p_wr_addr[PAW-1:0] == 0) pmem[0] <= wr_data[MB+AB-1:0];
+      if (take_in) pq <= pmem[0];
+    end
+  end else begin : channel_p
+    (* ram_style = "block" *) reg [MB+AB-1:0] pmem [0:PD-1];
+    wire [PAW-1:0] p_addr = ec[PAW-1:0];
+    if (P_FILE != "") begin : load_p
+`ifdef VERILATOR
+      string pmem_dir;
+      initial begin
+        if (!$value$plusargs("bitloom_mem_dir=%s", pmem_dir)) pmem_dir = ".";
+        $readmemh({pmem_dir, "/", P_FILE}, pmem);
+      end
+`else
+      initial $readmemh(P_FILE, pmem);
+`endif
+    end
+    always @(posedge clk) begin
+      if (p_wr) pmem[p_wr_addr[PAW-1:0]] <= wr_data[MB+AB-1:0];
+      if (take_in) pq <= pmem[p_addr];
+    end
+  end endgenerate
 
   reg [1:0] ph;
   reg [OCW-1:0] ord;
@@ -114,18 +139,11 @@ module bitloom_horq #(
   reg [ECW-1:0] ec;
   reg lfull;
   assign in_ready = ph == LOAD && !lfull;
-  wire take_in = in_valid && in_ready;
+  assign take_in = in_valid && in_ready;
   reg va, vb, vc;
   reg [IB-1:0] xa;
-  reg [MB+AB-1:0] pq;
   reg signed [PSW-1:0] sb;
   reg signed [RB-1:0] rcl;
-  wire [PAW-1:0] p_addr;
-  generate if (PD == 1) begin : shared_p
-    assign p_addr = 0;
-  end else begin : channel_p
-    assign p_addr = ec[PAW-1:0];
-  end endgenerate
   wire signed [XB-1:0] xs;
   generate if (SIGNED_IN != 0) begin : sx
     assign xs = xa;
@@ -145,7 +163,6 @@ module bitloom_horq #(
   always @(posedge clk) begin
     if (take_in) begin
       xa <= in_data;
-      pq <= pmem[p_addr];
     end
     if (va) sb <= prod_w + pa_w;
     if (vb) rcl <= clamped_u[RB-1:0];

@@ -210,6 +210,21 @@ impl EngineKind for Horq {
     }
 }
 
+/// The block RAMs of `node`'s core between `i` and `o` (what, width, depth), for the board fit:
+/// the weights, the per-channel prescale, the residual buffer and, with several row groups,
+/// the partial sums (a shared prescale is a register).
+pub fn block_memories(node: &Horq, i: &Stream, o: &Stream) -> Vec<(&'static str, usize, usize)> {
+    let p = Params::new(node, i, o);
+    let mut m = vec![("weights", p.pe * p.simd, p.nf * p.sf), ("residuals", p.simd * p.rb, p.sf)];
+    if p.pd > 1 {
+        m.push(("prescale", p.mb + p.ab, p.pd));
+    }
+    if p.nf > 1 {
+        m.push(("partial sums", p.pe * p.ob, p.nf));
+    }
+    m
+}
+
 /// The MVU's weight words (its packing, [`MemoryKind::Weights`]).
 pub fn weight_words(node: &Horq) -> Vec<Vec<u64>> {
     super::mvu::weight_words(&inner_mvu(node).0)
