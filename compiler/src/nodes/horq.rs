@@ -156,20 +156,23 @@ impl NodeKind for Horq {
         let sum = self.sum_bits();
         let mob = dense_output_type(DataType::Bipolar, mw).bits() as usize;
         let rows = self.layer.prescale.len();
-        // Calibrated against yosys synth_ice40 (hdl/src/blocks/horq): the prescale multiplier
-        // (≈ one LUT per partial-product bit), its adder, shift and clamp; per SIMD lane of the
-        // binarizer a subtract, an absolute value and the sum's adder; the divider; the MVU's
-        // XNOR lanes and accumulators; a β×p multiplier and an adder per PE.
-        let prescale = MULT_BITS * xb + 3 * pb;
-        let binarizer = simd * (3 * rb + sum) + 4 * sum + 60;
+        // Calibrated against yosys synth_ice40 on the board build of examples/mlp-horq2, where
+        // the prescale is writable (SB_LUT4 per engine: fc0 2851 measured, 2585 estimated; fc1
+        // 3967 measured, 3267 estimated): the prescale's array multiplier (≈ 2 LUTs per
+        // partial-product bit), its adder and clamp over PSW bits; per SIMD lane of the
+        // binarizer a subtract, an absolute value and the sum's adder; the divider; the
+        // combiner's (QB + 1)×MOB multiplier and adder per PE; the MVU's XNOR lanes; control.
+        let dvb = sum.max(clog2(mw + 1) + qb - 1) + 1;
+        let prescale = 2 * MULT_BITS * xb + 6 * pb;
+        let binarizer = simd * (3 * rb + sum) + 4 * dvb;
         let mvu = pe * (2 * simd + 2 * clog2(mw + 1)) + 40;
-        let combiner = pe * (qb * mob + 2 * ob);
+        let combiner = pe * (2 * (qb + 1) * mob + 2 * ob);
         let ybuf = if self.nf() > 1 { mh * ob } else { 0 };
         let ibuf = if self.nf() > 1 { mw } else { 0 };
         Cost {
             cycles: self.cycles(),
             mem_bits: mw * mh + ibuf + mw * rb + rows * (MULT_BITS + ADD_BITS) + ybuf,
-            luts: prescale + binarizer + mvu + combiner + 40,
+            luts: prescale + binarizer + mvu + combiner + 300,
         }
     }
 }

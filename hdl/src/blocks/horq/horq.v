@@ -83,12 +83,14 @@ module bitloom_horq #(
   localparam [31:0] DIV_PUSH32 = QB + 1;
   localparam [DCW-1:0] DIV_STEPS = QB32[DCW-1:0];
   localparam [DCW-1:0] DIV_PUSH = DIV_PUSH32[DCW-1:0];
+  localparam [31:0] P_END32 = WDEPTH + PD;
   localparam [WAW-1:0] P_BASE = WDEPTH32[WAW-1:0];
+  localparam [WAW:0] P_END = P_END32[WAW:0];
   localparam signed [PSW-1:0] NLIM = -LIM;
   localparam [1:0] LOAD = 2'd0, DIV = 2'd1, PASS = 2'd2;
 
   // Prescale memory (run-time writable): a register when shared, else a block RAM.
-  wire p_wr = wr_en && wr_addr >= P_BASE;
+  wire p_wr = wr_en && wr_addr >= P_BASE && {1'b0, wr_addr} < P_END;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [WAW-1:0] p_wr_addr = wr_addr - P_BASE;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -108,7 +110,7 @@ module bitloom_horq #(
 `endif
     end
     always @(posedge clk) begin
-      if (p_wr && p_wr_addr[PAW-1:0] == 0) pmem[0] <= wr_data[MB+AB-1:0];
+      if (p_wr) pmem[0] <= wr_data[MB+AB-1:0];
       if (take_in) pq <= pmem[0];
     end
   end else begin : channel_p
@@ -329,11 +331,14 @@ module bitloom_horq #(
   wire [PE*OB-1:0] ynew;
   genvar p;
   generate for (p = 0; p < PE; p = p + 1) begin : comb
-    wire signed [YW-1:0] pv = {{(YW-MOB){m_data[p*MOB + MOB-1]}}, m_data[p*MOB +: MOB]};
-    wire signed [YW-1:0] bv = {{(YW-QB){1'b0}}, beta};
-    wire signed [YW-1:0] base = {{(YW-OB){1'b0}}, (c_ord == 0) ? {OB{1'b0}} : yq[p*OB +: OB]};
+    // The product at its own width (QB + 1 by MOB bits), then the sum modulo 2^OB.
+    wire signed [MOB-1:0] pv = m_data[p*MOB +: MOB];
+    wire signed [QB:0] bv = {1'b0, beta};
+    wire signed [QB+MOB:0] bp = bv * pv;
+    wire [YW-1:0] bp_w = {{(YW-QB-MOB-1){bp[QB+MOB]}}, bp};
+    wire [YW-1:0] base = {{(YW-OB){1'b0}}, (c_ord == 0) ? {OB{1'b0}} : yq[p*OB +: OB]};
     /* verilator lint_off UNUSEDSIGNAL */
-    wire signed [YW-1:0] y = base + bv * pv;
+    wire [YW-1:0] y = base + bp_w;
     /* verilator lint_on UNUSEDSIGNAL */
     assign ynew[p*OB +: OB] = y[OB-1:0];
   end endgenerate

@@ -174,7 +174,7 @@ impl Params {
             ocw: clog2(node.order().max(2)),
             ncw: clog2(node.nf().max(2)),
             ob,
-            yw: ob.max(qb).max(mvu.ob) + 1,
+            yw: ob.max(qb + mvu.ob + 1) + 1,
             ww: (node.pe * node.simd).max(mb + ab),
             waw: clog2(depth.max(2)),
             mvu,
@@ -616,8 +616,8 @@ impl CycleModel for HorqModel {
             self.mvu.write(addr, data);
             return;
         }
-        let a = (addr - wdepth) % (1 << self.p.paw);
-        if let Some(word) = self.pmem.get_mut(a) {
+        // Writes past the end of the memory are ignored, as in the Verilog.
+        if let Some(word) = self.pmem.get_mut(addr - wdepth) {
             let m = extend(get_bits(data, 0, MULT_BITS), MULT_BITS, true);
             let add = extend(get_bits(data, MULT_BITS, ADD_BITS), ADD_BITS, true);
             *word = (m, add);
