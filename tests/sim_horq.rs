@@ -75,3 +75,34 @@ fn the_mlp_horq2_example_compiles_for_its_board_and_simulates_bit_exactly() {
     let design = compile_and_check(&example, &build, &extra, "horq");
     assert_eq!(horq_nodes(&design).len(), 2, "{design}");
 }
+
+/// `bitloom run --load-weights` of a HORQ build: another model with other weights and prescales
+/// but the same shift and limit becomes the build's memory words (the MVU weights, then the
+/// prescale); one with another shift is refused, naming the constants.
+#[test]
+fn another_horq_models_weights_and_prescale_load_into_the_build() {
+    use bitloom_compiler::compile::FoldChoice;
+    use bitloom_compiler::model::Layer;
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mlp-horq2");
+    let model = bitloom_compiler::format::load(&example).unwrap();
+    let text = std::fs::read_to_string(example.join("fold.toml")).unwrap();
+    let shapes = bitloom_compiler::compile::matrix_shapes(&model);
+    let choice = FoldChoice::Explicit(bitloom_compiler::fold::parse_fold_file(&text, &shapes).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let design = bitloom::design::build(&model, &choice, dir.path()).unwrap();
+    let own = bitloom::weights::memory_images(&design, dir.path(), &model).unwrap();
+    assert_eq!(own.iter().map(|m| (m.width, m.words.len())).collect::<Vec<_>>(), [(95, 3137), (95, 176)]);
+    let mut other = model.clone();
+    let Layer::HorqDense(mut h) = other.layers[1].clone() else { panic!("fc1 is a HORQ layer") };
+    h.prescale.iter_mut().for_each(|p| p.0 += 1);
+    h.weights.set(0, 0, !h.weights.get(0, 0));
+    other.layers[1] = Layer::HorqDense(h.clone());
+    let images = bitloom::weights::memory_images(&design, dir.path(), &other).unwrap();
+    assert_eq!(images[0].words, own[0].words, "fc0 is unchanged");
+    assert_ne!(images[1].words[0], own[1].words[0], "fc1's first weight word");
+    assert_ne!(images[1].words[160], own[1].words[160], "fc1's first prescale word (after NF·SF = 160)");
+    h.shift += 1;
+    other.layers[1] = Layer::HorqDense(h);
+    let err = bitloom::weights::memory_images(&design, dir.path(), &other).unwrap_err();
+    assert!(format!("{err:#}").contains("constants"), "{err:#}");
+}
