@@ -157,11 +157,12 @@ impl NodeKind for Horq {
         let mob = dense_output_type(DataType::Bipolar, mw).bits() as usize;
         let rows = self.layer.prescale.len();
         // Calibrated against yosys synth_ice40 on the board build of examples/mlp-horq2, where
-        // the prescale is writable (SB_LUT4 per engine: fc0 2851 measured, 2585 estimated; fc1
-        // 3967 measured, 3267 estimated): the prescale's array multiplier (≈ 2 LUTs per
+        // the prescale is writable (SB_LUT4 per engine: fc0 2849 measured, 2574 estimated; fc1
+        // 3981 measured, 3353 estimated): the prescale's array multiplier (≈ 2 LUTs per
         // partial-product bit), its adder and clamp over PSW bits; per SIMD lane of the
         // binarizer a subtract, an absolute value and the sum's adder; the divider; the
-        // combiner's (QB + 1)×MOB multiplier and adder per PE; the MVU's XNOR lanes; control.
+        // combiner's (QB + 1)×MOB multiplier and adder per PE; the MVU's XNOR lanes; control,
+        // counters and the pipeline's multiplexers (the measured remainder, ≈ 700).
         let dvb = sum.max(clog2(mw + 1) + qb - 1) + 1;
         let prescale = 2 * MULT_BITS * xb + 6 * pb;
         let binarizer = simd * (3 * rb + sum) + 4 * dvb;
@@ -172,7 +173,7 @@ impl NodeKind for Horq {
         Cost {
             cycles: self.cycles(),
             mem_bits: mw * mh + ibuf + mw * rb + rows * (MULT_BITS + ADD_BITS) + ybuf,
-            luts: prescale + binarizer + mvu + combiner + 300,
+            luts: prescale + binarizer + mvu + combiner + 700,
         }
     }
 }
