@@ -71,7 +71,8 @@ fn the_mlp_horq2_example_compiles_for_its_board_and_simulates_bit_exactly() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mlp-horq2");
     let fold = example.join("fold.toml");
     let build = dir.path().join("b");
-    let extra = ["--board", "icebreaker", "--fold", fold.to_str().unwrap()];
+    // The README's build: the OrangeCrab at 40 MHz.
+    let extra = ["--board", "orangecrab", "--clock-mhz", "40", "--fold", fold.to_str().unwrap()];
     let design = compile_and_check(&example, &build, &extra, "horq");
     assert_eq!(horq_nodes(&design).len(), 2, "{design}");
 }
