@@ -198,6 +198,7 @@ impl Design {
                     Node::Mvu(m) => (Some(m.pe), Some(m.simd), None),
                     Node::IntMvu(m) => (Some(m.pe), Some(m.simd), None),
                     Node::ShiftMvu(m) => (Some(m.pe), Some(m.simd), None),
+                    Node::Horq(m) => (Some(m.pe), Some(m.simd), None),
                     Node::Threshold(t) => (Some(t.pe), None, None),
                     Node::Fifo(f) => (None, None, Some(f.depth)),
                     Node::Dwc(_) => (None, None, None),
@@ -451,17 +452,20 @@ pub fn board_fit(compiled: &Compiled, params: &LinkParams, board: &Board) -> Res
     let memories = bitloom_hdl::memory::memories(graph);
     let plan = bitloom_hdl::link::plan(graph, &memories, params).context("the board top level")?;
     let info_bytes = plan.info([0; 32]).to_bytes().len();
-    // Each physical memory of a writable memory (a threshold unit's stages) at its own shape;
-    // the ones built of flip-flops take no block RAM.
-    let mut uses: Vec<(String, usize, usize, usize)> = memories
-        .iter()
-        .flat_map(|m| {
-            let what = format!("{} {}", m.engine, format!("{:?}", m.kind).to_lowercase());
-            m.banks.iter().filter(|b| !b.logic).map(move |b| {
+    // Each physical memory of a writable memory at its own shape: a threshold unit's stages (the
+    // ones built of flip-flops take no block RAM), a HORQ engine's block RAMs behind its one port.
+    let mut uses: Vec<(String, usize, usize, usize)> = Vec::new();
+    for m in &memories {
+        let what = format!("{} {}", m.engine, format!("{:?}", m.kind).to_lowercase());
+        if let Some((id, bitloom_compiler::ir::Node::Horq(h))) = graph.iter().find(|(_, n)| n.name() == m.engine) {
+            let parts = bitloom_hdl::blocks::horq::block_memories(h, graph.input_of(id), graph.output_of(id));
+            uses.extend(parts.into_iter().map(|(part, w, d)| (format!("{} {part}", m.engine), w, d, 1)));
+        } else {
+            uses.extend(m.banks.iter().filter(|b| !b.logic).map(|b| {
                 (format!("{what}{}{}", if b.what.is_empty() { "" } else { " " }, b.what), b.width, b.depth, b.copies)
-            })
-        })
-        .collect();
+            }));
+        }
+    }
     // Stream FIFOs of half a block or more are block RAM too; smaller ones become flip-flops.
     for (id, node) in graph.iter() {
         if let bitloom_compiler::ir::Node::Fifo(f) = node {

@@ -32,7 +32,7 @@ pub fn memory_images(design: &Design, build_dir: &Path, model: &Model) -> Result
     let (want, got) = (bitloom_hdl::memory::constants(&built), bitloom_hdl::memory::constants(&g));
     for ((name, a), (_, b)) in want.iter().zip(&got) {
         if a != b {
-            bail!("layer {name}'s shared thresholds are built into the hardware as constants ({a:?}); {} has {b:?}: compile and program a new build", model.name);
+            bail!("layer {name}'s constants (a shared threshold row, or a HORQ layer's shift and limit) are built into the hardware ({a:?}); {} has {b:?}: compile and program a new build", model.name);
         }
     }
     if want.len() != got.len() {

@@ -8,41 +8,7 @@ mod common;
 use bitloom::simcheck::{simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::random_model::random_int_mlp;
-use common::{bitloom, text};
-use std::path::Path;
-
-const DIGITS: &str = "tests/data/mnist-images.idx.gz";
-
-/// `bitloom sim` of `build` on the first `limit` digits with stall probability `stall`, as JSON.
-fn sim(build: &Path, limit: usize, stall: f64) -> serde_json::Value {
-    let (limit, stall) = (limit.to_string(), stall.to_string());
-    let o =
-        bitloom(&["sim", build.to_str().unwrap(), "--input", DIGITS, "--limit", &limit, "--stall", &stall, "--json"]);
-    assert!(o.status.success(), "{}", text(&o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)))
-}
-
-/// Compiles `model` into `build` with `extra` options, then simulates it stalled and at full
-/// speed: no mismatch, and the full-speed cycles within 1.05 × II.
-fn compile_and_check(model: &Path, build: &Path, extra: &[&str]) {
-    let mut args = vec!["compile", model.to_str().unwrap(), "-o", build.to_str().unwrap()];
-    args.extend(extra);
-    let o = bitloom(&args);
-    assert!(o.status.success(), "{}", text(&o));
-    let design: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(build.join("design.json")).unwrap()).unwrap();
-    assert!(
-        design["nodes"].as_array().unwrap().iter().any(|n| n["kind"] == "int_mvu"),
-        "the design should use the integer MVU: {design}"
-    );
-    let v = sim(build, 12, 0.3);
-    assert_eq!(v["mismatches"], 0, "{v}");
-    assert_eq!(v["inputs"], 12, "{v}");
-    let v = sim(build, 12, 0.0);
-    assert_eq!(v["mismatches"], 0, "{v}");
-    let (cycles, ii) = (v["cycles_per_inference"].as_f64().unwrap(), design["ii"].as_f64().unwrap());
-    assert!(cycles <= 1.05 * ii, "{cycles} cycles per inference against II {ii}");
-}
+use common::{bitloom, compile_and_check, text};
 
 #[test]
 fn qil_mlp_trained_on_digits_simulates_bit_exactly() {
@@ -81,8 +47,8 @@ fn qil_mlp_trained_on_digits_simulates_bit_exactly() {
         qil.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o));
-    compile_and_check(&qil, &dir.path().join("b1"), &[]);
-    compile_and_check(&qil, &dir.path().join("b8"), &["--target-ii", "64"]);
+    compile_and_check(&qil, &dir.path().join("b1"), &[], "int_mvu");
+    compile_and_check(&qil, &dir.path().join("b8"), &["--target-ii", "64"], "int_mvu");
 }
 
 #[test]
@@ -92,7 +58,7 @@ fn imported_w4a4_qonnx_mlp_simulates_bit_exactly() {
     let model = dir.path().join("m");
     let o = bitloom(&["import", "tests/data/onnx/mlp_w4a4_qonnx.onnx", "-o", model.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    compile_and_check(&model, &dir.path().join("b"), &["--target-ii", "200"]);
+    compile_and_check(&model, &dir.path().join("b"), &["--target-ii", "200"], "int_mvu");
 }
 
 #[test]

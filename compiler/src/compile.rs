@@ -124,7 +124,7 @@ mod tests {
                         let want = want.unwrap_or(1);
                         assert_eq!(t.pe, want, "II {ii}: {}", t.name);
                     }
-                    Node::IntMvu(_) | Node::ShiftMvu(_) | Node::Dwc(_) | Node::Fifo(_) => {}
+                    Node::IntMvu(_) | Node::ShiftMvu(_) | Node::Horq(_) | Node::Dwc(_) | Node::Fifo(_) => {}
                 }
             }
         }

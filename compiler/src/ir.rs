@@ -8,6 +8,7 @@
 
 pub use crate::nodes::dwc::Dwc;
 pub use crate::nodes::fifo::Fifo;
+pub use crate::nodes::horq::Horq;
 pub use crate::nodes::int_mvu::IntMvu;
 pub use crate::nodes::mvu::{Mvu, MvuMode};
 pub use crate::nodes::shift_mvu::ShiftMvu;
@@ -68,6 +69,8 @@ pub enum Node {
     IntMvu(IntMvu),
     /// Shift-add matrix-vector unit with power-of-two weights.
     ShiftMvu(ShiftMvu),
+    /// HORQ engine: residual binarizer, binary MVU and combiner.
+    Horq(Horq),
     /// Multi-threshold activation.
     Threshold(Threshold),
     /// Stream width converter.
@@ -83,6 +86,7 @@ impl Node {
             Node::Mvu(n) => n,
             Node::IntMvu(n) => n,
             Node::ShiftMvu(n) => n,
+            Node::Horq(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,
@@ -95,6 +99,7 @@ impl Node {
             Node::Mvu(n) => n,
             Node::IntMvu(n) => n,
             Node::ShiftMvu(n) => n,
+            Node::Horq(n) => n,
             Node::Threshold(n) => n,
             Node::Dwc(n) => n,
             Node::Fifo(n) => n,

@@ -45,6 +45,10 @@ pub enum MemoryKind {
     /// `(p·SIMD + s)·CB` holds `W[nf·PE + p][sf·SIMD + s]` as exponent (bits `[0, CB − 2)`),
     /// sign (bit `CB − 2`, 1 = negative) and nonzero (bit `CB − 1`).
     Pow2Weights,
+    /// A HORQ engine's memory: words `0 .. NF·SF` are its MVU's ±1 weights (as
+    /// [`MemoryKind::Weights`]), words `NF·SF ..` its prescale, one per input channel or one
+    /// shared, `mult` in bits `[0, 32)` and `add` in bits `[32, 95)`, two's complement.
+    HorqWeights,
 }
 
 impl MemoryKind {
@@ -59,6 +63,9 @@ impl MemoryKind {
             }
             MemoryKind::Pow2Weights => {
                 "word nf*SF+sf, lane p, CB-bit code s at bits (p*SIMD+s)*CB holds W[nf*PE+p][sf*SIMD+s]: exponent in bits 0..CB-2, sign (1 = negative) at CB-2, nonzero at CB-1; bytes little-endian"
+            }
+            MemoryKind::HorqWeights => {
+                "words 0..NF*SF: word nf*SF+sf, lane p, bit s holds W[nf*PE+p][sf*SIMD+s] (1 = +1); words NF*SF+c: prescale of channel c (or one shared), mult in bits 0..32, add in bits 32..95, two's complement; bytes little-endian"
             }
             MemoryKind::Thresholds => {
                 "stage s in 0..B from word NF*(2^s-1): its word row*2^s+n, lane p at bits p*TW holds step (2n+1)*2^(B-s-1)-1 of T[row*PE+p] clamped to [min, max+1] of the input type and padded with max+1 to 2^B-1 steps, two's complement; bytes little-endian"

@@ -9,7 +9,7 @@
 mod common;
 
 use bitloom_compiler::ir::{DataflowGraph, Stream};
-use bitloom_hdl::blocks::cases;
+use bitloom_hdl::blocks::Case;
 use bitloom_hdl::engine::ModelSim;
 use bitloom_sim::{build, run_stream, Backpressure, BuildRequest, Sim};
 use common::{cache, lockstep};
@@ -17,6 +17,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 use std::process::Command;
+
+/// Every kind's cases, or those whose name starts with `$BITLOOM_CASES` when it is set.
+fn cases() -> Vec<Case> {
+    let only = std::env::var("BITLOOM_CASES").ok();
+    bitloom_hdl::blocks::cases()
+        .into_iter()
+        .filter(|c| only.as_ref().is_none_or(|p| c.name.starts_with(p.as_str())))
+        .collect()
+}
 
 fn require(tool: &str, package: &str) {
     let ok = Command::new(tool).arg("-V").output().map(|o| o.status.success()).unwrap_or(false)
@@ -191,7 +200,8 @@ fn every_case_lints_clean_and_synthesizes_for_ice40() {
 fn every_kind_in_a_compiled_network_has_cases() {
     use bitloom_compiler::compile::{compile, FoldChoice};
     use bitloom_compiler::random_model::{random_bnn, RandomOptions};
-    let kinds: std::collections::BTreeSet<&str> = cases().iter().map(|c| c.graph.nodes[0].kind()).collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        bitloom_hdl::blocks::cases().iter().map(|c| c.graph.nodes[0].kind()).collect();
     let model = random_bnn("net", &[20, 12, 6], 1, RandomOptions { ternary: true, ..RandomOptions::default() });
     let g = compile(&model, &FoldChoice::TargetIi(8)).unwrap().graph;
     for node in &g.nodes {

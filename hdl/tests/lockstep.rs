@@ -84,9 +84,49 @@ fn models_match_verilog_cycle_for_cycle_with_memory_writes() {
         (network(7, &[20, 12, 6], false, false, 8), 0.3),
         (network(8, &[15, 10, 9, 4], true, true, 3), 0.2),
         (int_mlp(9, 12), 0.25),
+        (horq_mlp(10), 0.25),
     ] {
         writes_while_streaming(&g, stall);
     }
+}
+
+/// Two HORQ layers (order 2 on uint8 pixels with a shared prescale, order 3 on the first's sums
+/// with per-channel prescales), compiled at a small II.
+fn horq_mlp(seed: u64) -> DataflowGraph {
+    use bitloom_compiler::model::{BitMatrix, HorqDense, InputSpec, Layer, Model};
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut matrix = |rows: usize, cols: usize| {
+        let mut w = BitMatrix::zeros(rows, cols);
+        for r in 0..rows {
+            for c in 0..cols {
+                w.set(r, c, rng.gen());
+            }
+        }
+        w
+    };
+    let (w0, w1) = (matrix(6, 12), matrix(4, 6));
+    let fc1_prescale = (0..6).map(|c| (1000 + 37 * c, -(1 << 20) + 5 * c)).collect();
+    let layers = vec![
+        Layer::HorqDense(HorqDense {
+            name: "fc0".into(),
+            order: 2,
+            prescale: vec![(512, -65280)],
+            shift: 0,
+            limit: 65280,
+            weights: w0,
+        }),
+        Layer::HorqDense(HorqDense {
+            name: "fc1".into(),
+            order: 3,
+            prescale: fc1_prescale,
+            shift: 6,
+            limit: 1 << 16,
+            weights: w1,
+        }),
+    ];
+    let input = InputSpec::new(vec![12], bitloom_compiler::types::DataType::UInt(8));
+    let model = Model { name: "horq".into(), input, layers, epilogue: None };
+    compile(&model, &FoldChoice::TargetIi(40)).unwrap().graph
 }
 
 /// Random writes land in random memories of `g` while data streams: both simulations must agree

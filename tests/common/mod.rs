@@ -148,3 +148,44 @@ pub fn random_folding(seed: u64, model: &Model) -> bitloom_compiler::fold::FoldM
         })
         .collect()
 }
+
+/// The committed digits (`tests/data`).
+pub const DIGITS: &str = "tests/data/mnist-images.idx.gz";
+
+/// `bitloom sim` of `build` on the first `limit` digits with stall probability `stall`, as JSON.
+pub fn sim_digits(build: &std::path::Path, limit: usize, stall: f64) -> serde_json::Value {
+    let (limit, stall) = (limit.to_string(), stall.to_string());
+    let o =
+        bitloom(&["sim", build.to_str().unwrap(), "--input", DIGITS, "--limit", &limit, "--stall", &stall, "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)))
+}
+
+/// Compiles `model` into `build` with `extra` options (the design must use engine `kind`), then
+/// simulates 12 digits stalled and at full speed: no mismatch, and the full-speed cycles within
+/// 1.05 × II. Returns `design.json`.
+pub fn compile_and_check(
+    model: &std::path::Path,
+    build: &std::path::Path,
+    extra: &[&str],
+    kind: &str,
+) -> serde_json::Value {
+    let mut args = vec!["compile", model.to_str().unwrap(), "-o", build.to_str().unwrap()];
+    args.extend(extra);
+    let o = bitloom(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(build.join("design.json")).unwrap()).unwrap();
+    assert!(
+        design["nodes"].as_array().unwrap().iter().any(|n| n["kind"] == kind),
+        "the design should use the {kind} engine: {design}"
+    );
+    let v = sim_digits(build, 12, 0.3);
+    assert_eq!(v["mismatches"], 0, "{v}");
+    assert_eq!(v["inputs"], 12, "{v}");
+    let v = sim_digits(build, 12, 0.0);
+    assert_eq!(v["mismatches"], 0, "{v}");
+    let (cycles, ii) = (v["cycles_per_inference"].as_f64().unwrap(), design["ii"].as_f64().unwrap());
+    assert!(cycles <= 1.05 * ii, "{cycles} cycles per inference against II {ii}");
+    design
+}

@@ -6,6 +6,7 @@
 
 pub mod dwc;
 pub mod fifo;
+pub mod horq;
 pub mod int_mvu;
 pub mod mvu;
 pub mod shift_mvu;

@@ -1,5 +1,5 @@
 use crate::compile::CompileError;
-use crate::ir::{DataflowGraph, IntMvu, Mvu, MvuMode, Node, ShiftMvu, Stream, Threshold};
+use crate::ir::{DataflowGraph, Horq, IntMvu, Mvu, MvuMode, Node, ShiftMvu, Stream, Threshold};
 use crate::model::{Layer, Model, WeightType};
 
 /// One engine per layer, everything fully folded (PE = SIMD = 1). Layer names become node
@@ -80,7 +80,8 @@ fn lower_layer(layer: &Layer, input: &Stream) -> Result<Node, CompileError> {
                 }))
             }
         },
-        Layer::HorqDense(_) => "HORQ dense",
+        Layer::HorqDense(_) if input.dtype == crate::types::DataType::Bipolar => "HORQ dense on bipolar input",
+        Layer::HorqDense(d) => return Ok(Node::Horq(Horq { layer: d.clone(), pe: 1, simd: 1 })),
         Layer::Conv2d(_) => "convolution",
         Layer::MaxPool2d(_) => "max-pooling",
     };

@@ -6,6 +6,7 @@
 
 pub mod dwc;
 pub mod fifo;
+pub mod horq;
 pub mod int_mvu;
 pub mod matrix;
 pub mod mvu;
@@ -42,6 +43,7 @@ pub fn engine_kind(node: &Node) -> &dyn EngineKind {
         Node::Mvu(n) => n,
         Node::IntMvu(n) => n,
         Node::ShiftMvu(n) => n,
+        Node::Horq(n) => n,
         Node::Threshold(n) => n,
         Node::Dwc(n) => n,
         Node::Fifo(n) => n,
@@ -73,7 +75,8 @@ fn numbers(list: &[(&'static str, usize)]) -> Vec<(&'static str, String)> {
 
 /// Every kind's cases.
 pub fn cases() -> Vec<Case> {
-    [mvu::cases(), int_mvu::cases(), shift_mvu::cases(), threshold::cases(), dwc::cases(), fifo::cases()].concat()
+    [mvu::cases(), int_mvu::cases(), shift_mvu::cases(), horq::cases(), threshold::cases(), dwc::cases(), fifo::cases()]
+        .concat()
 }
 
 /// The graph of `node` alone between `i` and `o`; a case that breaks an IR rule is a bug in
