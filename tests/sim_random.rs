@@ -3,7 +3,7 @@
 
 mod common;
 
-use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_flow::simcheck::{simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 
 fn check(seed: u64, sizes: &[usize], ternary: bool, final_threshold: bool, stall: f64) {
@@ -11,7 +11,7 @@ fn check(seed: u64, sizes: &[usize], ternary: bool, final_threshold: bool, stall
     let model = common::random_network(seed, sizes, ternary, final_threshold);
     let folds = common::random_folding(seed + 100, &model);
     let dir = tempfile::tempdir().unwrap();
-    let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
+    let design = bitloom_flow::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
     let inputs = common::random_inputs(seed, 12, sizes[0], model.input.dtype);
     let opts = SimOptions { stall, seed, trace: None, cache_dir: common::cache_dir(), quiet: true };
     let r = simulate(dir.path(), &design, &model, &inputs, &opts).unwrap();

@@ -11,8 +11,8 @@
 //! board clock.
 
 use anyhow::{Context, Result};
-use bitloom::design::Design;
-use bitloom::simcheck::{random_inputs, simulate, SimOptions};
+use bitloom_flow::design::Design;
+use bitloom_flow::simcheck::{random_inputs, simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::fold::{FoldMap, Folding};
 use bitloom_compiler::model::{Layer, Model, ThresholdOutput};
@@ -171,7 +171,7 @@ fn bench_reference(quick: bool) {
 }
 
 fn compile_into(model: &Model, choice: &FoldChoice, dir: &Path) -> Result<Design> {
-    bitloom::design::build(model, choice, dir)
+    bitloom_flow::design::build(model, choice, dir)
 }
 
 fn sim_opts(cache: PathBuf) -> SimOptions {
@@ -230,8 +230,8 @@ fn bench_verilator(dir: &Path, quick: bool) -> Result<()> {
 /// The bundled example compiled for the iCEBreaker (the folding `compile --board` chooses, and
 /// the next faster one) and synthesized as the board's top level.
 fn bench_board(dir: &Path) -> Result<()> {
-    use bitloom::boards::Board;
-    use bitloom::synth::synthesize_board;
+    use bitloom_flow::boards::Board;
+    use bitloom_flow::synth::synthesize_board;
     let board = Board::by_name("icebreaker")?;
     let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1"))?;
     println!("## (e) tfc-w1a1's board top level on the iCEBreaker (iCE40UP5K, 12 MHz, UART link and dataflow)\n");
@@ -241,7 +241,7 @@ fn bench_board(dir: &Path) -> Result<()> {
         let out = dir.join(format!("board-{target}"));
         let link = bitloom_hdl::link::LinkParams { leds_active_low: board.leds.iter().map(|l| l.active_low).collect(), ..Default::default() };
         // II 1568 passes the block RAM estimate (30 of 30) but yosys maps 31: synthesis has the last word.
-        let design = match bitloom::design::build_with(&model, &FoldChoice::TargetIi(target), &out, &link, Some(board)) {
+        let design = match bitloom_flow::design::build_with(&model, &FoldChoice::TargetIi(target), &out, &link, Some(board)) {
             Ok(d) => d,
             Err(e) => {
                 println!("| {target} | | | | | | | refused: {} |", e.to_string().lines().next().unwrap_or_default());
@@ -383,13 +383,13 @@ fn link_runs(
 /// retries per injected fault.
 fn bench_link(dir: &Path, quick: bool, runs: Option<usize>) -> Result<()> {
     const CLOCK_HZ: f64 = 12e6;
-    let board = bitloom::boards::Board::by_name("icebreaker")?;
+    let board = bitloom_flow::boards::Board::by_name("icebreaker")?;
     let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1"))?;
     let out = dir.join("link");
     // One build serves every baud rate: the virtual board takes the divisor as an input.
-    let design = bitloom::design::build_with(&model, &FoldChoice::TargetIi(3136), &out, &Default::default(), Some(board))?;
+    let design = bitloom_flow::design::build_with(&model, &FoldChoice::TargetIi(3136), &out, &Default::default(), Some(board))?;
     let digits = Path::new("tests/data/mnist-images.idx.gz");
-    let inputs = bitloom::inputs::load_images(digits, &model.input, None, "the example's input")?;
+    let inputs = bitloom_flow::inputs::load_images(digits, &model.input, None, "the example's input")?;
     let want_one = bitloom_compiler::reference::run_batch(&model, &inputs)?;
     let in_vec = design.input.len;
     let batch = |n: usize| -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {

@@ -1,8 +1,8 @@
 //! `bitloom compile MODEL -o DIR [--board B] [--fold fold.toml | --target-ii N] [--clock-mhz F] [--baud B] [--link-buffer BYTES]`
 
 use anyhow::{bail, Context, Result};
-use bitloom::boards::{Board, Family};
-use bitloom::design::board_fit;
+use bitloom_flow::boards::{Board, Family};
+use bitloom_flow::design::board_fit;
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::format;
 use bitloom_compiler::model::Model;
@@ -76,7 +76,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (None, None, None) => FoldChoice::TargetIi(512),
         (None, None, Some(b)) => fastest_fitting(&model, &link, b)?,
     };
-    let design = bitloom::design::build_with(&model, &choice, &a.out, &link, board)?;
+    let design = bitloom_flow::design::build_with(&model, &choice, &a.out, &link, board)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&design)?);
     } else {
@@ -87,7 +87,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
 }
 
 /// The fastest folding whose memories and logic fit `board` with a margin (see
-/// [`bitloom::fit::Fit::fits_with_margin`]). The II targets tried, fastest first, are the
+/// [`bitloom_flow::fit::Fit::fits_with_margin`]). The II targets tried, fastest first, are the
 /// heaviest layer's weight count halved again and again (the foldings that tile its weights
 /// evenly) and the powers of two.
 fn fastest_fitting(model: &Model, link: &LinkParams, board: &Board) -> Result<FoldChoice> {

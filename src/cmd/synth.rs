@@ -7,9 +7,9 @@
 //! `synth::measurement_top`) for the chosen device: real utilization and fmax of the dataflow.
 
 use anyhow::{bail, Result};
-use bitloom::boards::{Board, Family};
-use bitloom::design::Design;
-use bitloom::synth::{measurement_top, synthesize, synthesize_board, Report, Target};
+use bitloom_flow::boards::{Board, Family};
+use bitloom_flow::design::Design;
+use bitloom_flow::synth::{measurement_top, synthesize, synthesize_board, Report, Target};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,7 +45,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if !(clock_mhz.is_finite() && clock_mhz > 0.0) {
         bail!("--clock-mhz must be positive, got {clock_mhz}");
     }
-    let dir = bitloom::synth::stage(&a.build)?;
+    let dir = bitloom_flow::synth::stage(&a.build)?;
     let board = match design.board.as_ref().and_then(|b| b.target.as_ref()) {
         Some(name) => {
             if a.family.is_some() || a.device.is_some() || a.package.is_some() {

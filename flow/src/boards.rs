@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// The board table as committed, `constraints/boards.toml`.
-pub const TABLE: &str = include_str!("../constraints/boards.toml");
+pub const TABLE: &str = include_str!("../../constraints/boards.toml");
 
 /// At most this many LEDs are wired to the top level's `led` vector.
 pub const MAX_LEDS: usize = 8;
