@@ -11,8 +11,11 @@
 //! read port. The dataflow's stream FIFOs are small and left to the margin: synthesis has the
 //! last word, and `bitloom synth` names any resource that overflows.
 
-use crate::boards::{Board, Family};
-use anyhow::{bail, Result};
+use crate::boards::{Board, BoardError, Family};
+use bitloom_compiler::compile::{compile, CompileError, FoldChoice};
+use bitloom_compiler::error::ModelError;
+use bitloom_compiler::model::Model;
+use bitloom_hdl::link::LinkParams;
 use std::fmt::Write as _;
 
 /// Measured cells per estimated dataflow LUT: the bundled example's dataflow on the UP5K at
@@ -36,23 +39,10 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// The budget of `board`'s part (from the family data sheets).
-    pub fn of(board: &Board) -> Result<Budget> {
-        let p = board.part.to_ascii_lowercase();
-        let (primitive, blocks, block_bits, luts) = match board.family {
-            // iCE40 UltraPlus data sheet (FPGA-DS-02008): 30 × 4 kbit EBR, 5 280 LUT4s.
-            Family::Ice40 if p == "ice40up5k" => ("SB_RAM40_4K", 30, 4096, 5280),
-            // iCE40 LP/HX data sheet (DS1040): HX8K has 32 × 4 kbit EBR, 7 680 logic cells.
-            Family::Ice40 if p == "ice40hx8k" => ("SB_RAM40_4K", 32, 4096, 7680),
-            // ECP5 family data sheet (FPGA-DS-02012): 25F 56 × 18 kbit EBR, 24k LUTs; 85F 208, 84k.
-            Family::Ecp5 if p.starts_with("lfe5u-25f") => ("DP16KD", 56, 18432, 24_288),
-            Family::Ecp5 if p.starts_with("lfe5u-85f") => ("DP16KD", 208, 18432, 83_640),
-            // 7-series overview (DS180): XC7A35T 50 × 36 kbit = 100 RAMB18, 20 800 LUTs; XC7Z020 140 × 36 kbit, 53 200.
-            Family::Xilinx7 if p.starts_with("xc7a35t") => ("RAMB18E1", 100, 18432, 20_800),
-            Family::Xilinx7 if p.starts_with("xc7z020") => ("RAMB18E1", 280, 18432, 53_200),
-            _ => bail!("no memory budget is known for {} ({})", board.part, board.name),
-        };
-        Ok(Budget { primitive, blocks, block_bits, luts })
+    /// The budget of `board`'s part (`[[part]]` in `constraints/boards.toml`).
+    pub fn of(board: &Board) -> Result<Budget, BoardError> {
+        let p = board.capacity()?;
+        Ok(Budget { primitive: &p.ram, blocks: p.rams, block_bits: p.ram_bits, luts: p.luts })
     }
 }
 
@@ -104,7 +94,7 @@ impl Fit {
         board: &Board,
         memories: impl IntoIterator<Item = (String, usize, usize)>,
         dataflow_luts: u64,
-    ) -> Result<Fit> {
+    ) -> Result<Fit, BoardError> {
         let budget = Budget::of(board)?;
         let uses = memories
             .into_iter()
@@ -171,6 +161,93 @@ impl Fit {
         .unwrap();
         s
     }
+}
+
+/// Why no folding fits a board.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    /// The model fails its verifier.
+    #[error("the model is invalid: {0}")]
+    Invalid(#[from] ModelError),
+    /// The compiler refused the model.
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    /// Every folding was skipped: no memory word can travel in a packet of the link.
+    #[error("no folding of the model can be estimated on {board}: {reason}")]
+    NoFolding {
+        /// The board.
+        board: String,
+        /// Why the last folding tried was skipped.
+        reason: String,
+    },
+    /// Even the slowest folding is over the budget.
+    #[error(
+        "the model does not fit {board} even at its slowest folding (II {ii}): an estimated {blocks} {primitive} of \
+         {available} and {logic} of {luts} LUTs:\n{table}"
+    )]
+    DoesNotFit {
+        /// The board.
+        board: String,
+        /// The slowest folding's II.
+        ii: usize,
+        /// Its block RAM primitives.
+        blocks: u64,
+        /// The primitive's name.
+        primitive: &'static str,
+        /// The board's primitives.
+        available: u64,
+        /// Its logic estimate.
+        logic: u64,
+        /// The board's LUTs.
+        luts: u64,
+        /// [`Fit::table`] of the slowest folding.
+        table: String,
+    },
+}
+
+/// The fastest folding whose memories and logic fit `board` with a margin (see
+/// [`Fit::fits_with_margin`]). The II targets tried, fastest first, are the heaviest layer's
+/// weight count halved again and again (the foldings that tile its weights evenly) and the
+/// powers of two.
+pub fn fastest_fitting(model: &Model, link: &LinkParams, board: &Board) -> Result<FoldChoice, FitError> {
+    bitloom_compiler::verify::verify(model)?;
+    // The layer sizes do not depend on the folding.
+    let any = compile(model, &FoldChoice::TargetIi(512))?;
+    let heaviest =
+        any.graph.iter().filter_map(|(_, n)| n.as_kind().fold_space()).map(|s| s.mw * s.mh).max().unwrap_or(1);
+    let mut targets: Vec<usize> = (0..usize::BITS).map(|k| 1usize << k).take_while(|&t| t < heaviest).collect();
+    targets.extend(std::iter::successors(Some(heaviest), |&t| (t % 2 == 0).then_some(t / 2)));
+    targets.sort_unstable();
+    targets.dedup();
+    let mut slowest = None;
+    let mut skipped = String::from("no folding was tried");
+    for t in targets {
+        let choice = FoldChoice::TargetIi(t);
+        let compiled = compile(model, &choice)?;
+        // Foldings so wide that a memory word cannot travel in a packet are skipped.
+        let fit = match crate::design::board_fit(&compiled, link, board) {
+            Ok(fit) => fit,
+            Err(e) => {
+                skipped = format!("{e:#}");
+                continue;
+            }
+        };
+        if fit.fits_with_margin() {
+            return Ok(choice);
+        }
+        slowest = Some((compiled.estimate.ii, fit));
+    }
+    let (ii, fit) = slowest.ok_or_else(|| FitError::NoFolding { board: board.name.clone(), reason: skipped })?;
+    Err(FitError::DoesNotFit {
+        board: board.name.clone(),
+        ii,
+        blocks: fit.blocks(),
+        primitive: fit.budget.primitive,
+        available: fit.budget.blocks,
+        logic: fit.logic(),
+        luts: fit.budget.luts,
+        table: fit.table(),
+    })
 }
 
 #[cfg(test)]

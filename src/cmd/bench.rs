@@ -233,13 +233,14 @@ fn bench_board(dir: &Path) -> Result<()> {
     use bitloom_flow::boards::Board;
     use bitloom_flow::synth::synthesize_board;
     let board = Board::by_name("icebreaker")?;
+    let part = board.capacity()?;
     let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1"))?;
     println!("## (e) tfc-w1a1's board top level on the iCEBreaker (iCE40UP5K, 12 MHz, UART link and dataflow)\n");
     println!("| target II | II | logic cells | block RAM | fmax MHz | images/s at fmax | images/s at 12 MHz | synthesis s |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for target in [3136, 1568] {
         let out = dir.join(format!("board-{target}"));
-        let link = bitloom_hdl::link::LinkParams { leds_active_low: board.leds.iter().map(|l| l.active_low).collect(), ..Default::default() };
+        let link = bitloom_flow::design::link_for(Some(board), board.design_mhz, Default::default())?;
         // II 1568 passes the block RAM estimate (30 of 30) but yosys maps 31: synthesis has the last word.
         let design = match bitloom_flow::design::build_with(&model, &FoldChoice::TargetIi(target), &out, &link, Some(board)) {
             Ok(d) => d,
@@ -253,10 +254,12 @@ fn bench_board(dir: &Path) -> Result<()> {
             Ok(r) => {
                 let fmax = r.fmax_mhz.unwrap_or(0.0);
                 println!(
-                    "| {target} | {} | {} / 5280 | {} / 30 | {fmax:.1} | {:.0} | {:.0} | {:.0} |",
+                    "| {target} | {} | {} / {} | {} / {} | {fmax:.1} | {:.0} | {:.0} | {:.0} |",
                     design.ii,
                     r.luts,
+                    part.luts,
                     r.brams,
+                    part.rams,
                     fmax * 1e6 / design.ii as f64,
                     12e6 / design.ii as f64,
                     start.elapsed().as_secs_f64()

@@ -66,9 +66,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 "xilinx7" => Family::Xilinx7,
                 other => bail!("unknown family {other:?}: use ice40, ecp5 or xilinx7"),
             };
-            let device = a.device.clone().unwrap_or_else(|| default_device(family).into());
+            let (default_device, default_package) = family.default_device();
+            let device = a.device.clone().unwrap_or_else(|| default_device.into());
             family.check_device(&device)?;
-            let package = a.package.clone().unwrap_or_else(|| default_package(family).into());
+            let package = a.package.clone().unwrap_or_else(|| default_package.into());
             if package.is_empty() || !package.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 bail!("--package {package:?} is not a package name (letters and digits, such as sg48 or CABGA381)");
             }
@@ -86,24 +87,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     print_report(&design, &report, &what, a.json)?;
     Ok(if report.timing_met || report.fmax_mhz.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// The device a build without a board is measured on when `--device` is not given.
-fn default_device(family: Family) -> &'static str {
-    match family {
-        Family::Ice40 => "up5k",
-        Family::Ecp5 => "25k",
-        Family::Xilinx7 => "xc7a35tcpg236-1",
-    }
-}
-
-/// The package that goes with [`default_device`].
-fn default_package(family: Family) -> &'static str {
-    match family {
-        Family::Ice40 => "sg48",
-        Family::Ecp5 => "CABGA381",
-        Family::Xilinx7 => "CPG236",
-    }
 }
 
 fn print_report(design: &Design, report: &Report, what: &str, json: bool) -> Result<()> {
