@@ -32,7 +32,7 @@ pub struct Target {
 }
 
 /// One resource's use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Usage {
     /// Used.
     pub used: u64,
@@ -41,7 +41,7 @@ pub struct Usage {
 }
 
 /// The outcome of a synthesis run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Report {
     /// The bitstream, when the family's flow makes one.
     pub bitstream: Option<PathBuf>,
@@ -68,7 +68,30 @@ pub struct Report {
 /// every input bit, the outputs are XOR-reduced into a register, and a counter holds reset for
 /// the first 15 cycles. Nothing can be optimised away because every output bit reaches the LED.
 pub fn measurement_top(name: &str, in_bits: usize, out_bits: usize) -> String {
+    harness(name, in_bits, out_bits, false)
+}
+
+/// As [`measurement_top`], but every input bit is a different register (a shift chain of
+/// `in_bits` flip-flops behind the LFSR), so no two input bits are equal: with the LFSR
+/// repeated over a wide input, yosys merges the copies of a block that only moves data (a FIFO,
+/// a width converter) and the XOR of equal outputs cancels them. For the engines benchmark.
+pub fn measurement_top_distinct(name: &str, in_bits: usize, out_bits: usize) -> String {
+    harness(name, in_bits, out_bits, true)
+}
+
+fn harness(name: &str, in_bits: usize, out_bits: usize, distinct: bool) -> String {
     let reps = in_bits.div_ceil(32);
+    let ib = in_bits - 1;
+    let feed = if distinct {
+        format!(
+            "  reg [{ib}:0] chain = {in_bits}'d0;\n  always @(posedge clk) chain <= {{chain, lfsr[0]}};\n  wire [{ib}:0] in_data = chain;\n"
+        )
+    } else {
+        format!(
+            "  wire [{all}:0] wide = {{{reps}{{lfsr}}}};\n  wire [{ib}:0] in_data = wide[{ib}:0];\n",
+            all = reps * 32 - 1
+        )
+    };
     format!(
         "// Measurement harness for bitloom_top: LFSR in, XOR-reduced out.
 module {name} (input wire clk, output reg led);
@@ -77,17 +100,13 @@ module {name} (input wire clk, output reg led);
   reg [3:0] rst_cnt = 4'd0;
   wire rst = ~&rst_cnt;
   always @(posedge clk) if (rst) rst_cnt <= rst_cnt + 4'd1;
-  wire [{all}:0] wide = {{{reps}{{lfsr}}}};
-  wire [{ib}:0] in_data = wide[{ib}:0];
-  wire [{ob}:0] out_data;
+{feed}  wire [{ob}:0] out_data;
   wire out_valid, in_ready;
   bitloom_top dut (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(1'b1), .in_ready(in_ready),
                    .out_data(out_data), .out_valid(out_valid), .out_ready(1'b1));
   always @(posedge clk) led <= ^out_data ^ out_valid ^ in_ready;
 endmodule
 ",
-        all = reps * 32 - 1,
-        ib = in_bits - 1,
         ob = out_bits - 1,
     )
 }

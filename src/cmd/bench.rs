@@ -8,7 +8,8 @@
 //! 16 ms latency, a slowed board and a busy host; the demo's 20-image run repeated (`--runs`);
 //! retries per injected fault; (e) the bundled example's board top level on the
 //! iCEBreaker: logic cells, block RAM, fmax and II, and images per second at fmax and at the
-//! board clock.
+//! board clock; (f) every engine kind's LUTs, flip-flops, block RAM and DSPs per lane on iCE40 and
+//! 7-series, its fmax, and the cost model against yosys (`bitloom_flow::engines`).
 
 use anyhow::{Context, Result};
 use bitloom_flow::design::Design;
@@ -28,7 +29,7 @@ pub struct Args {
     /// Fewer repetitions and smaller simulations (for a smoke run).
     #[arg(long)]
     quick: bool,
-    /// Which tables: any of `reference`, `folding`, `verilator`, `link`, `board` (default: all).
+    /// Which tables: any of `reference`, `folding`, `verilator`, `link`, `board`, `engines` (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Repetitions of the README demo's 20-image run in the link table (default 20; 3 of 5 images with --quick).
@@ -57,6 +58,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     if want("board") {
         bench_board(&a.dir)?;
+    }
+    if want("engines") {
+        bench_engines(&a.dir, a.quick)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -269,6 +273,14 @@ fn bench_board(dir: &Path) -> Result<()> {
         }
     }
     println!("\nThe link limits a real board long before the dataflow does: see the link table for images/s through the UART.\n");
+    Ok(())
+}
+
+/// (f) Each engine kind's cost per lane on iCE40 and 7-series against the cost model.
+fn bench_engines(dir: &Path, quick: bool) -> Result<()> {
+    println!("## (f) Engines: cost per unit (cells at 16 units − cells at 1, over 15), yosys and nextpnr on the UP5K, yosys synth_xilinx, and the cost model\n");
+    let table = bitloom_flow::engines::bench(&dir.join("engines"), quick)?;
+    println!("{}", table.markdown());
     Ok(())
 }
 

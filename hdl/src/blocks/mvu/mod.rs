@@ -320,7 +320,7 @@ impl CycleModel for MvuModel {
 }
 
 /// The MVU `mvu` of random MH×MW weights (from `seed`), PE, SIMD, on inputs of type `input`.
-fn graph(
+pub fn graph(
     seed: u64,
     mh: usize,
     mw: usize,
