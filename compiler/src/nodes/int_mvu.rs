@@ -107,9 +107,11 @@ impl NodeKind for IntMvu {
     fn cost(&self, i: &Stream, o: &Stream) -> Cost {
         let acc = o.dtype.bits() as usize;
         let (wb, ib) = (self.wbits as usize, i.dtype.bits() as usize);
-        // Per lane, as bit planes: one AND row of WB bits per activation bit and its adder
-        // (≈ WB + 2 LUTs per plane); per PE the accumulator.
-        let lane = ib * (wb + 2);
+        // Per lane, as bit planes: per activation bit an AND row of WB bits and its share of
+        // the plane's adder tree and shift (≈ 2.5·WB + 6 LUTs per plane), plus about WB − 2,
+        // fitted to yosys synth_ice40 over WB, IB ∈ {2, 4, 8} (`bitloom bench --only
+        // engines`); per PE the accumulator.
+        let lane = ib * (5 * wb + 12) / 2 + wb.saturating_sub(2);
         let buffer = if self.nf() > 1 { self.mw() * ib } else { 0 };
         Cost {
             cycles: self.sf() * self.nf(),

@@ -110,11 +110,13 @@ impl NodeKind for Mvu {
     fn cost(&self, i: &Stream, o: &Stream) -> Cost {
         let acc = o.dtype.bits() as usize;
         let in_bits = i.dtype.bits() as usize;
-        // Per lane: XNOR + popcount tree (≈ 2 LUTs per bit) or a conditional negate and
-        // adder per input bit; per PE: the accumulator.
+        // Per lane, as yosys synth_ice40 maps it (`bitloom bench --only engines`): XNOR, its
+        // share of the popcount tree and of the input buffer's read (≈ 6 LUTs), or, for ±x, a
+        // conditional negate of the input bits and a term of the sum's width in the adder tree;
+        // per PE: the accumulator.
         let lane = match self.mode {
-            MvuMode::Xnor => 2,
-            MvuMode::SignedAdd => 2 * in_bits,
+            MvuMode::Xnor => 6,
+            MvuMode::SignedAdd => acc + 6 * in_bits + 11,
         };
         let buffer = if self.nf() > 1 { self.mw() * in_bits } else { 0 };
         Cost {

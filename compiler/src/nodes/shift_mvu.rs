@@ -106,10 +106,11 @@ impl NodeKind for ShiftMvu {
         let in_bits = i.dtype.bits() as usize;
         let code = self.bits as usize;
         // Per lane: a barrel shifter (exp_bits mux levels over in_bits + 2^exp_bits − 1 bits,
-        // gated by the nonzero bit) and an adder of the accumulator's width; per PE: the
-        // accumulator. Within 10 % of yosys synth_ice40 at SIMD 16 (hdl/src/blocks/shift_mvu).
+        // gated by the nonzero bit), an adder of the accumulator's width, and about 3 LUTs per
+        // input bit for widening and the input buffer's read; per PE: the accumulator. Within
+        // 15 % of yosys synth_ice40 (`bitloom bench --only engines`).
         let shifted = in_bits + (1 << self.exp_bits()) - 1;
-        let lane = shifted * (self.exp_bits() as usize + 1) + acc;
+        let lane = shifted * (self.exp_bits() as usize + 1) + acc + 3 * in_bits;
         let buffer = if self.nf() > 1 { self.mw() * in_bits } else { 0 };
         Cost {
             cycles: self.sf() * self.nf(),

@@ -79,6 +79,10 @@ impl NodeKind for Threshold {
         let tw = i.dtype.bits() as usize + 1;
         let steps = self.thresholds.steps();
         let mem_bits = if self.thresholds.rows() == 1 { 0 } else { self.thresholds.values().len() * tw };
-        Cost { cycles: i.beats(), mem_bits, luts: self.pe * steps * tw + 20 }
+        // Per PE a comparator of TW bits per step against the table, or, for a row shared by
+        // every channel and built in as constants, about half of that (yosys synth_ice40:
+        // `bitloom bench --only engines`).
+        let per_pe = if self.thresholds.rows() == 1 { (steps * tw).div_ceil(2) } else { steps * tw };
+        Cost { cycles: i.beats(), mem_bits, luts: self.pe * per_pe + 20 }
     }
 }
