@@ -690,7 +690,7 @@ impl Board {
         let c = comment;
         writeln!(s, "{c} {}: pins of the bitloom board top level ({} {}).", self.title, self.part, self.package)
             .unwrap();
-        writeln!(s, "{c} Generated from constraints/boards.toml by bitloom::boards: edit the table, not this file.")
+        writeln!(s, "{c} Generated from constraints/boards.toml by bitloom_flow::boards: edit the table, not this file.")
             .unwrap();
         writeln!(s, "{c} Pins read from:").unwrap();
         for src in &self.sources {
