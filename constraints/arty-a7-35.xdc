@@ -1,5 +1,5 @@
 # Digilent Arty A7-35T: pins of the bitloom board top level (xc7a35ticsg324-1L CSG324).
-# Generated from constraints/boards.toml by bitloom::boards: edit the table, not this file.
+# Generated from constraints/boards.toml by bitloom_flow::boards: edit the table, not this file.
 # Pins read from:
 #   a: Digilent/digilent-xdc Arty-A7-35-Master.xdc (00a3404)
 #   b: amaranth-lang/amaranth-boards amaranth_boards/arty_a7.py (fd2f0df)

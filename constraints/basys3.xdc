@@ -1,5 +1,5 @@
 # Digilent Basys 3: pins of the bitloom board top level (xc7a35tcpg236-1 CPG236).
-# Generated from constraints/boards.toml by bitloom::boards: edit the table, not this file.
+# Generated from constraints/boards.toml by bitloom_flow::boards: edit the table, not this file.
 # Pins read from:
 #   a: Digilent/digilent-xdc Basys-3-Master.xdc (00a3404)
 #   b: litex-hub/litex-boards litex_boards/platforms/digilent_basys3.py (2f06d08)

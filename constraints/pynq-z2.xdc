@@ -1,5 +1,5 @@
 # TUL PYNQ-Z2: pins of the bitloom board top level (xc7z020clg400-1 CLG400).
-# Generated from constraints/boards.toml by bitloom::boards: edit the table, not this file.
+# Generated from constraints/boards.toml by bitloom_flow::boards: edit the table, not this file.
 # Pins read from:
 #   a: TUL PYNQ-Z2 master XDC pynq-z2_v1.0.xdc, read as quoted in public repositories, not from TUL's archive
 #   b: Xilinx/PYNQ boards/Pynq-Z2/base/vivado/constraints/base.xdc (19ed17d)

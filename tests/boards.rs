@@ -7,7 +7,7 @@ mod common;
 
 use common::{bitloom, text};
 
-use bitloom::boards::{boards, find_tool, Board, Family, VivadoJob};
+use bitloom_flow::boards::{boards, find_tool, Board, Family, VivadoJob};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;

@@ -90,20 +90,20 @@ fn another_horq_models_weights_and_prescale_load_into_the_build() {
     let shapes = bitloom_compiler::compile::matrix_shapes(&model);
     let choice = FoldChoice::Explicit(bitloom_compiler::fold::parse_fold_file(&text, &shapes).unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let design = bitloom::design::build(&model, &choice, dir.path()).unwrap();
-    let own = bitloom::weights::memory_images(&design, dir.path(), &model).unwrap();
+    let design = bitloom_flow::design::build(&model, &choice, dir.path()).unwrap();
+    let own = bitloom_flow::weights::memory_images(&design, dir.path(), &model).unwrap();
     assert_eq!(own.iter().map(|m| (m.width, m.words.len())).collect::<Vec<_>>(), [(95, 3137), (95, 176)]);
     let mut other = model.clone();
     let Layer::HorqDense(mut h) = other.layers[1].clone() else { panic!("fc1 is a HORQ layer") };
     h.prescale.iter_mut().for_each(|p| p.0 += 1);
     h.weights.set(0, 0, !h.weights.get(0, 0));
     other.layers[1] = Layer::HorqDense(h.clone());
-    let images = bitloom::weights::memory_images(&design, dir.path(), &other).unwrap();
+    let images = bitloom_flow::weights::memory_images(&design, dir.path(), &other).unwrap();
     assert_eq!(images[0].words, own[0].words, "fc0 is unchanged");
     assert_ne!(images[1].words[0], own[1].words[0], "fc1's first weight word");
     assert_ne!(images[1].words[160], own[1].words[160], "fc1's first prescale word (after NF·SF = 160)");
     h.shift += 1;
     other.layers[1] = Layer::HorqDense(h);
-    let err = bitloom::weights::memory_images(&design, dir.path(), &other).unwrap_err();
+    let err = bitloom_flow::weights::memory_images(&design, dir.path(), &other).unwrap_err();
     assert!(format!("{err:#}").contains("constants"), "{err:#}");
 }

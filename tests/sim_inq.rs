@@ -5,7 +5,7 @@
 
 mod common;
 
-use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_flow::simcheck::{simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::fold::Folding;
 use bitloom_compiler::ir::Node;
@@ -116,7 +116,7 @@ fn random_inq_mlps_bit_exact_under_random_foldings() {
             common::random_folding(seed + 10, &model)
         };
         let dir = tempfile::tempdir().unwrap();
-        let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
+        let design = bitloom_flow::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
         let inputs = common::random_inputs(seed, 12, sizes[0], DataType::UInt(8));
         // Every activation layer's outputs take several values: the check is not vacuous.
         let exec = bitloom_compiler::reference::Executor::new(&model).unwrap();
@@ -173,7 +173,7 @@ fn inq5_mlp_on_shift_add_mvus_bit_exact_on_digits() {
     let folds = [fold([(4, 16), (4, 8), (2, 4)]), fold([(2, 49), (3, 6), (5, 12)])];
     for (k, fold) in folds.iter().enumerate() {
         let out = dir.path().join(format!("build{k}"));
-        let design = bitloom::design::build(&model, fold, &out).unwrap();
+        let design = bitloom_flow::design::build(&model, fold, &out).unwrap();
         let c = bitloom_compiler::compile::compile(&model, fold).unwrap();
         let shift = c.graph.nodes.iter().filter(|n| matches!(n, Node::ShiftMvu(_))).count();
         assert_eq!(shift, 3, "every dense layer, first and last included, is a shift-add MVU");
@@ -203,7 +203,7 @@ fn inq_mlp_on_the_virtual_board_with_weights_written_at_run_time() {
     let dir = tempfile::tempdir().unwrap();
     let model = random_inq(6, &[48, 12, 8, 6], 5);
     let link = bitloom_hdl::link::LinkParams { baud: 3_000_000, ..Default::default() };
-    let design = bitloom::design::build_with(&model, &FoldChoice::TargetIi(64), dir.path(), &link, None).unwrap();
+    let design = bitloom_flow::design::build_with(&model, &FoldChoice::TargetIi(64), dir.path(), &link, None).unwrap();
     let mut other = model.clone();
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     for layer in &mut other.layers {
@@ -225,7 +225,7 @@ fn inq_mlp_on_the_virtual_board_with_weights_written_at_run_time() {
     let values: Vec<Vec<i64>> = xs.iter().map(|x| x.iter().map(|&v| i64::from(v)).collect()).collect();
     let reference = |m: &Model| bitloom_compiler::reference::run_batch(m, &xs).unwrap();
     assert_eq!(dev.infer(&values).unwrap(), reference(&model), "the built weights");
-    dev.load(&bitloom::weights::memory_images(&design, dir.path(), &other).unwrap()).unwrap();
+    dev.load(&bitloom_flow::weights::memory_images(&design, dir.path(), &other).unwrap()).unwrap();
     let ys = dev.infer(&values).unwrap();
     assert_eq!(ys, reference(&other), "weights written at run time");
     assert_ne!(ys, reference(&model));

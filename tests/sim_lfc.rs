@@ -8,7 +8,7 @@
 
 mod common;
 
-use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_flow::simcheck::{simulate, SimOptions};
 use bitloom_compiler::compile::{compile, FoldChoice};
 use bitloom_compiler::ir::Node;
 use bitloom_compiler::nodes::MatrixKind;
@@ -50,7 +50,7 @@ fn lfc_simulates_bit_exactly_with_the_published_folding() {
     common::require_tool("verilator", "verilator");
     let model = common::random_network(7, &SIZES, false, false);
     let dir = tempfile::tempdir().unwrap();
-    let design = bitloom::design::build(&model, &fold_file(), dir.path()).unwrap();
+    let design = bitloom_flow::design::build(&model, &fold_file(), dir.path()).unwrap();
     let inputs = common::random_inputs(7, 4, SIZES[0], model.input.dtype);
     let opts = SimOptions { stall: 0.0, seed: 7, trace: None, cache_dir: common::cache_dir(), quiet: true };
     let r = simulate(dir.path(), &design, &model, &inputs, &opts).unwrap();

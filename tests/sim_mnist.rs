@@ -3,7 +3,7 @@
 
 mod common;
 
-use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_flow::simcheck::{simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::{data, format};
 use std::path::Path;
@@ -17,7 +17,7 @@ fn bundled_example_on_real_digits() {
     let inputs: Vec<Vec<u8>> = (0..images.count).map(|i| images.image(i).to_vec()).collect();
     assert_eq!(inputs.len(), 200);
     let dir = tempfile::tempdir().unwrap();
-    let design = bitloom::design::build(&model, &FoldChoice::TargetIi(64), dir.path()).unwrap();
+    let design = bitloom_flow::design::build(&model, &FoldChoice::TargetIi(64), dir.path()).unwrap();
     assert_eq!(design.ii, 64);
     for stall in [0.0, 0.3] {
         let opts = SimOptions { stall, seed: 5, trace: None, cache_dir: common::cache_dir(), quiet: true };

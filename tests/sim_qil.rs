@@ -5,7 +5,7 @@
 
 mod common;
 
-use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_flow::simcheck::{simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::random_model::random_int_mlp;
 use common::{bitloom, compile_and_check, text};
@@ -75,7 +75,7 @@ fn random_integer_mlps_under_random_foldings() {
             common::random_folding(seed + 100, &model)
         };
         let dir = tempfile::tempdir().unwrap();
-        let design = bitloom::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
+        let design = bitloom_flow::design::build(&model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
         let inputs = common::random_inputs(seed, 10, sizes[0], model.input.dtype);
         for stall in [0.3, 0.0] {
             let opts = SimOptions { stall, seed, trace: None, cache_dir: common::cache_dir(), quiet: true };
@@ -100,9 +100,9 @@ fn random_integer_mlps_under_random_foldings() {
 fn a_retrained_integer_model_loads_into_the_build() {
     let (a, b) = (random_int_mlp("a", &[30, 12, 6], 4, 2, 1), random_int_mlp("a", &[30, 12, 6], 4, 2, 2));
     let dir = tempfile::tempdir().unwrap();
-    let design = bitloom::design::build(&a, &FoldChoice::TargetIi(10), dir.path()).unwrap();
-    let images = bitloom::weights::memory_images(&design, dir.path(), &b).unwrap();
-    let own = bitloom::weights::memory_images(&design, dir.path(), &a).unwrap();
+    let design = bitloom_flow::design::build(&a, &FoldChoice::TargetIi(10), dir.path()).unwrap();
+    let images = bitloom_flow::weights::memory_images(&design, dir.path(), &b).unwrap();
+    let own = bitloom_flow::weights::memory_images(&design, dir.path(), &a).unwrap();
     assert_eq!(images.len(), 3, "two weight memories and one threshold memory");
     for (x, y) in images.iter().zip(&own) {
         assert_eq!((x.id, x.width, x.words.len()), (y.id, y.width, y.words.len()));

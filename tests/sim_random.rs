@@ -4,7 +4,7 @@
 
 mod common;
 
-use bitloom::simcheck::{simulate, SimOptions};
+use bitloom_flow::simcheck::{simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::fold::{FoldMap, Folding};
 
@@ -17,7 +17,7 @@ fn check(seed: u64, sizes: &[usize], ternary: bool, final_threshold: bool, stall
 fn check_folded(seed: u64, sizes: &[usize], model: &bitloom_compiler::model::Model, folds: FoldMap, stall: f64) {
     common::require_tool("verilator", "verilator");
     let dir = tempfile::tempdir().unwrap();
-    let design = bitloom::design::build(model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
+    let design = bitloom_flow::design::build(model, &FoldChoice::Explicit(folds.clone()), dir.path()).unwrap();
     let inputs = common::random_inputs(seed, 12, sizes[0], model.input.dtype);
     let opts = SimOptions { stall, seed, trace: None, cache_dir: common::cache_dir(), quiet: true };
     let r = simulate(dir.path(), &design, model, &inputs, &opts).unwrap();

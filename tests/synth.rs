@@ -98,7 +98,7 @@ fn xilinx_board_gets_vivado_scripts_and_an_estimate() {
     let o = bitloom(&["synth", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
-    if bitloom::boards::find_tool("vivado").is_none() {
+    if bitloom_flow::boards::find_tool("vivado").is_none() {
         assert!(t.contains("a bitstream for this family needs Vivado") && t.contains("LUT"), "{t}");
     }
     let tcl = std::fs::read_to_string(out.join("vivado.tcl")).unwrap();

@@ -1,10 +1,10 @@
 //! The block RAM estimate of threshold units against yosys: for each per-channel threshold
 //! case of the hardware harness and a QIL-sized unit (23-bit sums, 15 steps), `synth_ice40`
-//! must use exactly the SB_RAM40_4K that `bitloom::fit` counts for its stage memories, the
+//! must use exactly the SB_RAM40_4K that `bitloom_flow::fit` counts for its stage memories, the
 //! stages built of flip-flops none, with the write port live, as on a board. Needs yosys.
 
-use bitloom::boards::Family;
-use bitloom::fit::blocks;
+use bitloom_flow::boards::Family;
+use bitloom_flow::fit::blocks;
 use bitloom_compiler::ir::{DataflowGraph, Node, Stream, Threshold};
 use bitloom_compiler::model::{threshold_output_type, ThresholdOutput, ThresholdTable};
 use bitloom_compiler::types::DataType;

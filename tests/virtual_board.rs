@@ -5,7 +5,7 @@
 
 mod common;
 
-use bitloom::design::{build_with, Design};
+use bitloom_flow::design::{build_with, Design};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::data;
 use bitloom_compiler::model::Model;
@@ -102,13 +102,13 @@ fn info_inference_and_new_weights_through_the_pty() {
         7,
         RandomOptions { input_shape: Some(vec![1, 28, 28]), ..RandomOptions::default() },
     );
-    let images_b = bitloom::weights::memory_images(design, dir, &other).unwrap();
+    let images_b = bitloom_flow::weights::memory_images(design, dir, &other).unwrap();
     dev.load(&images_b).unwrap();
     let ys = dev.infer(&values(&xs[..6])).unwrap();
     assert_eq!(ys, reference(&other, &xs[..6]), "weights written at run time");
     assert_ne!(ys, reference(model, &xs[..6]));
     // And back.
-    dev.load(&bitloom::weights::memory_images(design, dir, model).unwrap()).unwrap();
+    dev.load(&bitloom_flow::weights::memory_images(design, dir, model).unwrap()).unwrap();
     assert_eq!(dev.infer(&values(&xs[..3])).unwrap(), reference(model, &xs[..3]));
     let s = dev.status().unwrap();
     let words: u32 = design.memories.iter().map(|m| m.depth as u32).sum();
@@ -186,12 +186,12 @@ fn driver_errors_are_clear() {
         3,
         RandomOptions { input_shape: Some(vec![1, 28, 28]), ..RandomOptions::default() },
     );
-    let e = bitloom::weights::memory_images(design, dir, &small).unwrap_err();
+    let e = bitloom_flow::weights::memory_images(design, dir, &small).unwrap_err();
     assert!(format!("{e:#}").contains("folding") || format!("{e:#}").contains("build"), "{e:#}");
     let shifted =
         RandomOptions { input_shape: Some(vec![1, 28, 28]), input_threshold: 100, ..RandomOptions::default() };
     let e =
-        bitloom::weights::memory_images(design, dir, &random_bnn("t", &[784, 64, 64, 64, 10], 3, shifted)).unwrap_err();
+        bitloom_flow::weights::memory_images(design, dir, &random_bnn("t", &[784, 64, 64, 64, 10], 3, shifted)).unwrap_err();
     assert!(e.to_string().contains("built into the hardware"), "{e:#}");
     // The link still works after all that.
     assert_eq!(dev.infer(&values(&images(1))).unwrap().len(), 1);

@@ -1,11 +1,11 @@
 //! A padded folding on the virtual board: the bundled example with PE and SIMD that do not
 //! divide its layers, its board top level Verilated behind a pseudo-terminal. Inference through
 //! the link, then another model's padded weight words written at run time
-//! (`bitloom::weights`, `bitloom run --load-weights`' path), every answer against the reference.
+//! (`bitloom_flow::weights`, `bitloom run --load-weights`' path), every answer against the reference.
 
 mod common;
 
-use bitloom::design::build_with;
+use bitloom_flow::design::build_with;
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::data;
 use bitloom_compiler::fold::{FoldMap, Folding};
@@ -44,7 +44,7 @@ fn padded_folding_infers_and_takes_new_weights_through_the_link() {
         7,
         RandomOptions { input_shape: Some(vec![1, 28, 28]), ..RandomOptions::default() },
     );
-    dev.load(&bitloom::weights::memory_images(&design, dir.path(), &other).unwrap()).unwrap();
+    dev.load(&bitloom_flow::weights::memory_images(&design, dir.path(), &other).unwrap()).unwrap();
     let ys = dev.infer(&values).unwrap();
     assert_eq!(ys, reference(&other), "padded weight words written at run time");
     assert_ne!(ys, reference(&model));

@@ -8,11 +8,12 @@
 //! 16 ms latency, a slowed board and a busy host; the demo's 20-image run repeated (`--runs`);
 //! retries per injected fault; (e) the bundled example's board top level on the
 //! iCEBreaker: logic cells, block RAM, fmax and II, and images per second at fmax and at the
-//! board clock.
+//! board clock; (f) every engine kind's LUTs, flip-flops, block RAM and DSPs per lane on iCE40 and
+//! 7-series, its fmax, and the cost model against yosys (`bitloom_flow::engines`).
 
 use anyhow::{Context, Result};
-use bitloom::design::Design;
-use bitloom::simcheck::{random_inputs, simulate, SimOptions};
+use bitloom_flow::design::Design;
+use bitloom_flow::simcheck::{random_inputs, simulate, SimOptions};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::fold::{FoldMap, Folding};
 use bitloom_compiler::model::{Layer, Model, ThresholdOutput};
@@ -28,7 +29,7 @@ pub struct Args {
     /// Fewer repetitions and smaller simulations (for a smoke run).
     #[arg(long)]
     quick: bool,
-    /// Which tables: any of `reference`, `folding`, `verilator`, `link`, `board` (default: all).
+    /// Which tables: any of `reference`, `folding`, `verilator`, `link`, `board`, `engines` (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Repetitions of the README demo's 20-image run in the link table (default 20; 3 of 5 images with --quick).
@@ -57,6 +58,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     if want("board") {
         bench_board(&a.dir)?;
+    }
+    if want("engines") {
+        bench_engines(&a.dir, a.quick)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -171,7 +175,7 @@ fn bench_reference(quick: bool) {
 }
 
 fn compile_into(model: &Model, choice: &FoldChoice, dir: &Path) -> Result<Design> {
-    bitloom::design::build(model, choice, dir)
+    bitloom_flow::design::build(model, choice, dir)
 }
 
 fn sim_opts(cache: PathBuf) -> SimOptions {
@@ -231,18 +235,19 @@ fn bench_verilator(dir: &Path, quick: bool) -> Result<()> {
 /// The bundled example compiled for the iCEBreaker (the folding `compile --board` chooses, and
 /// the next faster one) and synthesized as the board's top level.
 fn bench_board(dir: &Path) -> Result<()> {
-    use bitloom::boards::Board;
-    use bitloom::synth::synthesize_board;
+    use bitloom_flow::boards::Board;
+    use bitloom_flow::synth::synthesize_board;
     let board = Board::by_name("icebreaker")?;
+    let part = board.capacity()?;
     let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1"))?;
     println!("## (e) tfc-w1a1's board top level on the iCEBreaker (iCE40UP5K, 12 MHz, UART link and dataflow)\n");
     println!("| target II | II | logic cells | block RAM | fmax MHz | images/s at fmax | images/s at 12 MHz | synthesis s |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for target in [3136, 1568] {
         let out = dir.join(format!("board-{target}"));
-        let link = bitloom_hdl::link::LinkParams { leds_active_low: board.leds.iter().map(|l| l.active_low).collect(), ..Default::default() };
+        let link = bitloom_flow::design::link_for(Some(board), board.design_mhz, Default::default())?;
         // II 1568 passes the block RAM estimate (30 of 30) but yosys maps 31: synthesis has the last word.
-        let design = match bitloom::design::build_with(&model, &FoldChoice::TargetIi(target), &out, &link, Some(board)) {
+        let design = match bitloom_flow::design::build_with(&model, &FoldChoice::TargetIi(target), &out, &link, Some(board)) {
             Ok(d) => d,
             Err(e) => {
                 println!("| {target} | | | | | | | refused: {} |", e.to_string().lines().next().unwrap_or_default());
@@ -254,10 +259,12 @@ fn bench_board(dir: &Path) -> Result<()> {
             Ok(r) => {
                 let fmax = r.fmax_mhz.unwrap_or(0.0);
                 println!(
-                    "| {target} | {} | {} / 5280 | {} / 30 | {fmax:.1} | {:.0} | {:.0} | {:.0} |",
+                    "| {target} | {} | {} / {} | {} / {} | {fmax:.1} | {:.0} | {:.0} | {:.0} |",
                     design.ii,
                     r.luts,
+                    part.luts,
                     r.brams,
+                    part.rams,
                     fmax * 1e6 / design.ii as f64,
                     12e6 / design.ii as f64,
                     start.elapsed().as_secs_f64()
@@ -267,6 +274,14 @@ fn bench_board(dir: &Path) -> Result<()> {
         }
     }
     println!("\nThe link limits a real board long before the dataflow does: see the link table for images/s through the UART.\n");
+    Ok(())
+}
+
+/// (f) Each engine kind's cost per lane on iCE40 and 7-series against the cost model.
+fn bench_engines(dir: &Path, quick: bool) -> Result<()> {
+    println!("## (f) Engines: cost per unit (cells at 16 units − cells at 1, over 15), yosys and nextpnr on the UP5K, yosys synth_xilinx, and the cost model\n");
+    let table = bitloom_flow::engines::bench(&dir.join("engines"), quick)?;
+    println!("{}", table.markdown());
     Ok(())
 }
 
@@ -384,13 +399,13 @@ fn link_runs(
 /// retries per injected fault.
 fn bench_link(dir: &Path, quick: bool, runs: Option<usize>) -> Result<()> {
     const CLOCK_HZ: f64 = 12e6;
-    let board = bitloom::boards::Board::by_name("icebreaker")?;
+    let board = bitloom_flow::boards::Board::by_name("icebreaker")?;
     let model = bitloom_compiler::format::load(Path::new("examples/tfc-w1a1"))?;
     let out = dir.join("link");
     // One build serves every baud rate: the virtual board takes the divisor as an input.
-    let design = bitloom::design::build_with(&model, &FoldChoice::TargetIi(3136), &out, &Default::default(), Some(board))?;
+    let design = bitloom_flow::design::build_with(&model, &FoldChoice::TargetIi(3136), &out, &Default::default(), Some(board))?;
     let digits = Path::new("tests/data/mnist-images.idx.gz");
-    let inputs = bitloom::inputs::load_images(digits, &model.input, None, "the example's input")?;
+    let inputs = bitloom_flow::inputs::load_images(digits, &model.input, None, "the example's input")?;
     let want_one = bitloom_compiler::reference::run_batch(&model, &inputs)?;
     let in_vec = design.input.len;
     let batch = |n: usize| -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {

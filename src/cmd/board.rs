@@ -5,7 +5,7 @@
 //! board top level of the build on it until stopped (Ctrl-C, or the process is killed).
 
 use anyhow::{bail, Context, Result};
-use bitloom::design::Design;
+use bitloom_flow::design::Design;
 use bitloom_sim::board::{BoardOptions, Faults, VirtualBoard};
 use std::io::Write;
 use std::path::PathBuf;

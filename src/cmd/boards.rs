@@ -5,7 +5,7 @@
 //! sources and notes; with `--constraints`, its pin file as `bitloom` generates it.
 
 use anyhow::Result;
-use bitloom::boards::{boards, mhz, Board, ToolStatus};
+use bitloom_flow::boards::{boards, mhz, Board, ToolStatus};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -1,12 +1,11 @@
 //! `bitloom compile MODEL -o DIR [--board B] [--fold fold.toml | --target-ii N] [--clock-mhz F] [--baud B] [--link-buffer BYTES]`
 
-use anyhow::{bail, Context, Result};
-use bitloom::boards::{Board, Family};
-use bitloom::design::board_fit;
+use anyhow::{Context, Result};
 use bitloom_compiler::compile::FoldChoice;
 use bitloom_compiler::format;
-use bitloom_compiler::model::Model;
-use bitloom_hdl::link::pll::Pll;
+use bitloom_flow::boards::Board;
+use bitloom_flow::design::link_for;
+use bitloom_flow::fit::fastest_fitting;
 use bitloom_hdl::link::LinkParams;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,33 +49,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let model = format::load(&a.model).with_context(|| format!("loading model {}", a.model.display()))?;
     let board = a.board.as_deref().map(Board::by_name).transpose()?;
     let clock_mhz = a.clock_mhz.or(board.map(|b| b.design_mhz)).unwrap_or(12.0);
-    if !(clock_mhz > 0.0 && clock_mhz < 2000.0) {
-        bail!("--clock-mhz must be a positive frequency below 2000, got {clock_mhz}");
-    }
-    let mut link = LinkParams { baud: a.baud, request_bytes: a.link_buffer, ..Default::default() };
-    let mut clock_hz = (clock_mhz * 1e6).round() as u64;
-    if let Some(b) = board {
-        link.leds_active_low = b.leds.iter().take(8).map(|l| l.active_low).collect();
-        if (clock_mhz - b.clock.mhz).abs() > 1e-9 {
-            let pll = match b.family {
-                Family::Ice40 => Pll::ice40(b.clock.mhz, clock_mhz, b.pll_pad),
-                Family::Ecp5 => Pll::ecp5(b.clock.mhz, clock_mhz),
-                Family::Xilinx7 => Pll::xilinx7(b.clock.mhz, clock_mhz),
-            }
-            .with_context(|| format!("the {} MHz design clock for {}", clock_mhz, b.name))?;
-            // The UART divisor comes from the clock the PLL really makes.
-            clock_hz = (pll.output_mhz() * 1e6).round() as u64;
-            link.pll = Some(pll);
-        }
-    }
-    link.clock_hz = clock_hz;
+    let base = LinkParams { baud: a.baud, request_bytes: a.link_buffer, ..Default::default() };
+    let link = link_for(board, clock_mhz, base)?;
     let choice = match (&a.fold, a.target_ii, board) {
         (Some(path), _, _) => FoldChoice::File(bitloom_compiler::fold::read_fold_file(path)?),
         (None, Some(ii), _) => FoldChoice::TargetIi(ii),
         (None, None, None) => FoldChoice::TargetIi(512),
         (None, None, Some(b)) => fastest_fitting(&model, &link, b)?,
     };
-    let design = bitloom::design::build_with(&model, &choice, &a.out, &link, board)?;
+    let design = bitloom_flow::design::build_with(&model, &choice, &a.out, &link, board)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&design)?);
     } else {
@@ -84,43 +65,4 @@ pub fn run(a: Args) -> Result<ExitCode> {
         println!("\nwrote {}", a.out.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The fastest folding whose memories and logic fit `board` with a margin (see
-/// [`bitloom::fit::Fit::fits_with_margin`]). The II targets tried, fastest first, are the
-/// heaviest layer's weight count halved again and again (the foldings that tile its weights
-/// evenly) and the powers of two.
-fn fastest_fitting(model: &Model, link: &LinkParams, board: &Board) -> Result<FoldChoice> {
-    bitloom_compiler::verify::verify(model).context("the model is invalid")?;
-    // The layer sizes do not depend on the folding.
-    let any = bitloom_compiler::compile::compile(model, &FoldChoice::TargetIi(512))?;
-    let heaviest =
-        any.graph.iter().filter_map(|(_, n)| n.as_kind().fold_space()).map(|s| s.mw * s.mh).max().unwrap_or(1);
-    let mut targets: Vec<usize> = (0..usize::BITS).map(|k| 1usize << k).take_while(|&t| t < heaviest).collect();
-    targets.extend(std::iter::successors(Some(heaviest), |&t| (t % 2 == 0).then_some(t / 2)));
-    targets.sort_unstable();
-    targets.dedup();
-    let mut slowest = None;
-    for t in targets {
-        let choice = FoldChoice::TargetIi(t);
-        let compiled = bitloom_compiler::compile::compile(model, &choice)?;
-        // Foldings so wide that a memory word cannot travel in a packet are skipped.
-        let Ok(fit) = board_fit(&compiled, link, board) else { continue };
-        if fit.fits_with_margin() {
-            return Ok(choice);
-        }
-        slowest = Some((compiled, fit));
-    }
-    let (slowest, fit) = slowest.context("no folding was tried")?;
-    bail!(
-        "the model does not fit {} even at its slowest folding (II {}): an estimated {} {} of {} and {} of {} LUTs:\n{}",
-        board.name,
-        slowest.estimate.ii,
-        fit.blocks(),
-        fit.budget.primitive,
-        fit.budget.blocks,
-        fit.logic(),
-        fit.budget.luts,
-        fit.table()
-    )
 }

@@ -2,7 +2,7 @@
 //! model on the reference executor when there is one, else the float network on candle.
 
 use anyhow::{bail, Context, Result};
-use bitloom::inputs::{arrangement, describe_input, to_native};
+use bitloom_flow::inputs::{arrangement, describe_input, to_native};
 use bitloom_train::dataset::Split;
 use bitloom_train::{checkpoint, dataset, fit};
 use std::path::PathBuf;

@@ -3,8 +3,8 @@
 //! when none is, prints the exact commands to run and exits with 1.
 
 use anyhow::{bail, Context, Result};
-use bitloom::boards::{find_tool, Board, Family};
-use bitloom::design::Design;
+use bitloom_flow::boards::{find_tool, Board, Family};
+use bitloom_flow::design::Design;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 

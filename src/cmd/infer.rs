@@ -1,7 +1,7 @@
 //! `bitloom infer MODEL --input IDX [--labels IDX] [--limit N] [--json]`
 
 use anyhow::{Context, Result};
-use bitloom::inputs::{count_correct, describe_input, load_images};
+use bitloom_flow::inputs::{count_correct, describe_input, load_images};
 use bitloom_compiler::{format, reference};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -73,7 +73,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         println!("inputs         {}", r.inputs);
         println!("input          {}", r.input);
-        for line in bitloom::outputs::label_lines("predictions", &r.predictions, r.epilogue_outputs.as_ref(), 15) {
+        for line in bitloom_flow::outputs::label_lines("predictions", &r.predictions, r.epilogue_outputs.as_ref(), 15) {
             println!("{line}");
         }
         if let (Some(c), Some(acc)) = (r.correct, r.accuracy) {

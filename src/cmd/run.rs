@@ -8,8 +8,8 @@
 //! output with the reference executor of the model the board now computes.
 
 use anyhow::{bail, Context, Result};
-use bitloom::design::Design;
-use bitloom::inputs::{count_correct, describe_input, load_images};
+use bitloom_flow::design::Design;
+use bitloom_flow::inputs::{count_correct, describe_input, load_images};
 use bitloom_compiler::{format, reference};
 use bitloom_driver::{Device, Options};
 use serde::Serialize;
@@ -133,7 +133,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     model.input.source.map(|s| s.shape())
                 );
             }
-            Some((bitloom::weights::memory_images(&design, &a.build, &m)?, m))
+            Some((bitloom_flow::weights::memory_images(&design, &a.build, &m)?, m))
         }
         None => None,
     };
@@ -244,7 +244,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         if a.check {
             println!("mismatches           {}", report.mismatches);
         }
-        for line in bitloom::outputs::label_lines("labels", &report.labels, report.epilogue_outputs.as_ref(), 21) {
+        for line in bitloom_flow::outputs::label_lines("labels", &report.labels, report.epilogue_outputs.as_ref(), 21) {
             println!("{line}");
         }
         if let (Some(c), Some(acc)) = (report.correct, report.accuracy) {

@@ -1,9 +1,9 @@
 //! `bitloom sim BUILD [--input IDX] [--limit N] [--stall P] [--trace out.vcd] [--json]`
 
 use anyhow::{bail, Context, Result};
-use bitloom::design::Design;
-use bitloom::inputs::load_images;
-use bitloom::simcheck::{random_inputs, simulate, SimOptions, SimReport};
+use bitloom_flow::design::Design;
+use bitloom_flow::inputs::load_images;
+use bitloom_flow::simcheck::{random_inputs, simulate, SimOptions, SimReport};
 use bitloom_compiler::format;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -89,7 +89,7 @@ fn print_report(r: &SimReport) {
     println!("inputs               {}", r.inputs);
     println!("input                {}", r.input);
     println!("mismatches           {}", r.mismatches);
-    for line in bitloom::outputs::label_lines("labels", &r.labels, r.epilogue_outputs.as_ref(), 21) {
+    for line in bitloom_flow::outputs::label_lines("labels", &r.labels, r.epilogue_outputs.as_ref(), 21) {
         println!("{line}");
     }
     if let Some(m) = &r.first_mismatch {

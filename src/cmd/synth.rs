@@ -7,9 +7,9 @@
 //! `synth::measurement_top`) for the chosen device: real utilization and fmax of the dataflow.
 
 use anyhow::{bail, Result};
-use bitloom::boards::{Board, Family};
-use bitloom::design::Design;
-use bitloom::synth::{measurement_top, synthesize, synthesize_board, Report, Target};
+use bitloom_flow::boards::{Board, Family};
+use bitloom_flow::design::Design;
+use bitloom_flow::synth::{measurement_top, synthesize, synthesize_board, Report, Target};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,7 +45,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if !(clock_mhz.is_finite() && clock_mhz > 0.0) {
         bail!("--clock-mhz must be positive, got {clock_mhz}");
     }
-    let dir = bitloom::synth::stage(&a.build)?;
+    let dir = bitloom_flow::synth::stage(&a.build)?;
     let board = match design.board.as_ref().and_then(|b| b.target.as_ref()) {
         Some(name) => {
             if a.family.is_some() || a.device.is_some() || a.package.is_some() {
@@ -66,9 +66,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 "xilinx7" => Family::Xilinx7,
                 other => bail!("unknown family {other:?}: use ice40, ecp5 or xilinx7"),
             };
-            let device = a.device.clone().unwrap_or_else(|| default_device(family).into());
+            let (default_device, default_package) = family.default_device();
+            let device = a.device.clone().unwrap_or_else(|| default_device.into());
             family.check_device(&device)?;
-            let package = a.package.clone().unwrap_or_else(|| default_package(family).into());
+            let package = a.package.clone().unwrap_or_else(|| default_package.into());
             if package.is_empty() || !package.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 bail!("--package {package:?} is not a package name (letters and digits, such as sg48 or CABGA381)");
             }
@@ -86,24 +87,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     print_report(&design, &report, &what, a.json)?;
     Ok(if report.timing_met || report.fmax_mhz.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// The device a build without a board is measured on when `--device` is not given.
-fn default_device(family: Family) -> &'static str {
-    match family {
-        Family::Ice40 => "up5k",
-        Family::Ecp5 => "25k",
-        Family::Xilinx7 => "xc7a35tcpg236-1",
-    }
-}
-
-/// The package that goes with [`default_device`].
-fn default_package(family: Family) -> &'static str {
-    match family {
-        Family::Ice40 => "sg48",
-        Family::Ecp5 => "CABGA381",
-        Family::Xilinx7 => "CPG236",
-    }
 }
 
 fn print_report(design: &Design, report: &Report, what: &str, json: bool) -> Result<()> {

@@ -112,7 +112,7 @@ pub fn random_network(seed: u64, sizes: &[usize], ternary: bool, final_threshold
 }
 
 #[allow(unused_imports)] // not every test crate that includes this module uses it
-pub use bitloom::simcheck::random_inputs;
+pub use bitloom_flow::simcheck::random_inputs;
 
 /// A random legal folding for every dense layer of `model`, padded ones included: PE anywhere
 /// in `1..=MH` rounded up to a power of two, SIMD likewise (at least one layer pads).

@@ -80,8 +80,12 @@ impl MatrixKind for IntMvu {
 
     /// As bit planes: one AND row of WB bits per activation bit and its adder (≈ WB + 2 LUTs
     /// per plane).
+    /// As bit planes: per activation bit an AND row of WB bits and its share of the plane's
+    /// adder tree and shift (≈ 2.5·WB + 6 LUTs per plane), plus about WB − 2, fitted to yosys
+    /// synth_ice40 over WB, IB ∈ {2, 4, 8} (`bitloom bench --only engines`).
     fn column_luts(&self, i: &Stream, _o: &Stream) -> usize {
-        i.dtype.bits() as usize * (self.wbits as usize + 2)
+        let (wb, ib) = (self.wbits as usize, i.dtype.bits() as usize);
+        ib * (5 * wb + 12) / 2 + wb.saturating_sub(2)
     }
 
     fn weight_bits(&self) -> usize {

@@ -82,11 +82,13 @@ impl MatrixKind for Mvu {
         expect("output type", dense_output_type(i.dtype, self.mw()), o.dtype)
     }
 
-    /// XNOR and its popcount tree (≈ 2 LUTs), or a conditional negate and adder per input bit.
-    fn column_luts(&self, i: &Stream, _o: &Stream) -> usize {
+    /// As yosys synth_ice40 maps a lane (`bitloom bench --only engines`): XNOR, its share of the
+    /// popcount tree and of the input buffer's read (≈ 6 LUTs), or, for ±x, a conditional negate
+    /// of the input bits and a term of the sum's width in the adder tree.
+    fn column_luts(&self, i: &Stream, o: &Stream) -> usize {
         match self.mode {
-            MvuMode::Xnor => 2,
-            MvuMode::SignedAdd => 2 * i.dtype.bits() as usize,
+            MvuMode::Xnor => 6,
+            MvuMode::SignedAdd => o.dtype.bits() as usize + 6 * i.dtype.bits() as usize + 11,
         }
     }
 

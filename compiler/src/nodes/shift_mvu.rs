@@ -79,9 +79,14 @@ impl MatrixKind for ShiftMvu {
     /// A barrel shifter (exp_bits mux levels over in_bits + 2^exp_bits − 1 bits, gated by the
     /// nonzero bit) and an adder of the accumulator's width. Within 10 % of yosys synth_ice40
     /// at SIMD 16 (hdl/src/blocks/shift_mvu).
+    /// A barrel shifter (exp_bits mux levels over in_bits + 2^exp_bits − 1 bits, gated by the
+    /// nonzero bit), an adder of the accumulator's width, and about 3 LUTs per input bit for
+    /// widening and the input buffer's read; within 15 % of yosys synth_ice40 (`bitloom bench
+    /// --only engines`).
     fn column_luts(&self, i: &Stream, o: &Stream) -> usize {
-        let shifted = i.dtype.bits() as usize + (1 << self.exp_bits()) - 1;
-        shifted * (self.exp_bits() as usize + 1) + o.dtype.bits() as usize
+        let in_bits = i.dtype.bits() as usize;
+        let shifted = in_bits + (1 << self.exp_bits()) - 1;
+        shifted * (self.exp_bits() as usize + 1) + o.dtype.bits() as usize + 3 * in_bits
     }
 
     fn weight_bits(&self) -> usize {

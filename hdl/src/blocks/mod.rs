@@ -79,9 +79,9 @@ pub fn cases() -> Vec<Case> {
         .concat()
 }
 
-/// The graph of `node` alone between `i` and `o`; a case that breaks an IR rule is a bug in
-/// its kind's case list.
-fn one_node(node: Node, i: Stream, o: Stream) -> DataflowGraph {
+/// The graph of `node` alone between `i` and `o` (the test cases' and the engines benchmark's
+/// designs); a graph that breaks an IR rule is a bug in its caller.
+pub fn one_node(node: Node, i: Stream, o: Stream) -> DataflowGraph {
     let g = DataflowGraph { name: "block".into(), nodes: vec![node], edges: vec![i, o] };
     if let Err(e) = bitloom_compiler::ir_verify::verify(&g) {
         panic!("block test case: {e}");

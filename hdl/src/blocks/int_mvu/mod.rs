@@ -151,7 +151,7 @@ impl Lanes for IntLanes {
 
 /// The integer MVU `int_mvu` of random MH×MW `wbits`-bit weights (from `seed`), PE, SIMD, on
 /// inputs of type `input`.
-fn graph(
+pub fn graph(
     seed: u64,
     (mh, mw): (usize, usize),
     wbits: u32,

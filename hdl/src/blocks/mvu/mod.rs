@@ -144,7 +144,7 @@ impl Lanes for MvuLanes {
 }
 
 /// The MVU `mvu` of random MH×MW weights (from `seed`), PE, SIMD, on inputs of type `input`.
-fn graph(
+pub fn graph(
     seed: u64,
     mh: usize,
     mw: usize,

@@ -186,7 +186,7 @@ impl Lanes for ShiftLanes {
 
 /// The shift-add MVU `shift_mvu` of random MH×MW `Pow2(bits)` weights (from `seed`, about a
 /// quarter zero), PE, SIMD, on inputs of type `input`.
-fn graph(
+pub fn graph(
     seed: u64,
     (mh, mw, bits): (usize, usize, u32),
     (pe, simd): (usize, usize),

@@ -2,7 +2,7 @@
 //! `compile --board` can refuse early, with numbers, or choose a folding that fits.
 //!
 //! Logic is estimated too, for choosing a folding only (synthesis decides whether it fits):
-//! [`LOGIC_FACTOR`] × the compiler's LUT estimate of the dataflow (which counts the datapath's
+//! [`LOGIC_FACTOR_TENTHS`] / 10 × the compiler's LUT estimate of the dataflow (which counts the datapath's
 //! LUTs, not its registers or control) plus [`LINK_LUTS`] for the link.
 //!
 //! Every run-time writable memory (weights, thresholds) and each buffer of the link (request,
@@ -13,13 +13,18 @@
 //! copies; the stages the hardware builds of flip-flops count no block RAM. The dataflow's stream FIFOs are small and left to the margin: synthesis has the
 //! last word, and `bitloom synth` names any resource that overflows.
 
-use crate::boards::{Board, Family};
-use anyhow::{bail, Result};
+use crate::boards::{Board, BoardError, Family};
+use bitloom_compiler::compile::{compile, CompileError, FoldChoice};
+use bitloom_compiler::error::ModelError;
+use bitloom_compiler::model::Model;
+use bitloom_hdl::link::LinkParams;
 use std::fmt::Write as _;
 
-/// Measured cells per estimated dataflow LUT: the bundled example's dataflow on the UP5K at
-/// II 1568 and 3136 takes about 2.5–3 logic cells per LUT of the compiler's estimate.
-pub const LOGIC_FACTOR: u64 = 3;
+/// Measured logic cells per estimated dataflow LUT, in tenths: the bundled example's board top
+/// level at II 3136 takes 4361 of the UP5K's cells, about 2060 of them the dataflow's, against
+/// the compiler's estimate of 764 LUT4s (the cost model as fitted to yosys by
+/// `bitloom bench --only engines`; the rest are flip-flops, carries and control).
+pub const LOGIC_FACTOR_TENTHS: u64 = 27;
 /// Logic of the link (UART, SLIP, CRC, command engine, I/O adapter, counters): about 2 300
 /// iCE40 cells measured, rounded up.
 pub const LINK_LUTS: u64 = 2500;
@@ -38,23 +43,10 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// The budget of `board`'s part (from the family data sheets).
-    pub fn of(board: &Board) -> Result<Budget> {
-        let p = board.part.to_ascii_lowercase();
-        let (primitive, blocks, block_bits, luts) = match board.family {
-            // iCE40 UltraPlus data sheet (FPGA-DS-02008): 30 × 4 kbit EBR, 5 280 LUT4s.
-            Family::Ice40 if p == "ice40up5k" => ("SB_RAM40_4K", 30, 4096, 5280),
-            // iCE40 LP/HX data sheet (DS1040): HX8K has 32 × 4 kbit EBR, 7 680 logic cells.
-            Family::Ice40 if p == "ice40hx8k" => ("SB_RAM40_4K", 32, 4096, 7680),
-            // ECP5 family data sheet (FPGA-DS-02012): 25F 56 × 18 kbit EBR, 24k LUTs; 85F 208, 84k.
-            Family::Ecp5 if p.starts_with("lfe5u-25f") => ("DP16KD", 56, 18432, 24_288),
-            Family::Ecp5 if p.starts_with("lfe5u-85f") => ("DP16KD", 208, 18432, 83_640),
-            // 7-series overview (DS180): XC7A35T 50 × 36 kbit = 100 RAMB18, 20 800 LUTs; XC7Z020 140 × 36 kbit, 53 200.
-            Family::Xilinx7 if p.starts_with("xc7a35t") => ("RAMB18E1", 100, 18432, 20_800),
-            Family::Xilinx7 if p.starts_with("xc7z020") => ("RAMB18E1", 280, 18432, 53_200),
-            _ => bail!("no memory budget is known for {} ({})", board.part, board.name),
-        };
-        Ok(Budget { primitive, blocks, block_bits, luts })
+    /// The budget of `board`'s part (`[[part]]` in `constraints/boards.toml`).
+    pub fn of(board: &Board) -> Result<Budget, BoardError> {
+        let p = board.capacity()?;
+        Ok(Budget { primitive: &p.ram, blocks: p.rams, block_bits: p.ram_bits, luts: p.luts })
     }
 }
 
@@ -109,7 +101,7 @@ impl Fit {
         board: &Board,
         memories: impl IntoIterator<Item = (String, usize, usize, usize)>,
         dataflow_luts: u64,
-    ) -> Result<Fit> {
+    ) -> Result<Fit, BoardError> {
         let budget = Budget::of(board)?;
         let uses = memories
             .into_iter()
@@ -139,9 +131,9 @@ impl Fit {
         self.blocks() <= self.budget.blocks
     }
 
-    /// The logic estimate: [`LOGIC_FACTOR`] × the dataflow's LUT estimate + [`LINK_LUTS`].
+    /// The logic estimate: [`LOGIC_FACTOR_TENTHS`] / 10 × the dataflow's LUT estimate + [`LINK_LUTS`].
     pub fn logic(&self) -> u64 {
-        LOGIC_FACTOR * self.dataflow_luts + LINK_LUTS
+        (LOGIC_FACTOR_TENTHS * self.dataflow_luts).div_ceil(10) + LINK_LUTS
     }
 
     /// Whether the estimate leaves a tenth of the blocks (at least one) and a tenth of the
@@ -186,6 +178,93 @@ impl Fit {
     }
 }
 
+/// Why no folding fits a board.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    /// The model fails its verifier.
+    #[error("the model is invalid: {0}")]
+    Invalid(#[from] ModelError),
+    /// The compiler refused the model.
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    /// Every folding was skipped: no memory word can travel in a packet of the link.
+    #[error("no folding of the model can be estimated on {board}: {reason}")]
+    NoFolding {
+        /// The board.
+        board: String,
+        /// Why the last folding tried was skipped.
+        reason: String,
+    },
+    /// Even the slowest folding is over the budget.
+    #[error(
+        "the model does not fit {board} even at its slowest folding (II {ii}): an estimated {blocks} {primitive} of \
+         {available} and {logic} of {luts} LUTs:\n{table}"
+    )]
+    DoesNotFit {
+        /// The board.
+        board: String,
+        /// The slowest folding's II.
+        ii: usize,
+        /// Its block RAM primitives.
+        blocks: u64,
+        /// The primitive's name.
+        primitive: &'static str,
+        /// The board's primitives.
+        available: u64,
+        /// Its logic estimate.
+        logic: u64,
+        /// The board's LUTs.
+        luts: u64,
+        /// [`Fit::table`] of the slowest folding.
+        table: String,
+    },
+}
+
+/// The fastest folding whose memories and logic fit `board` with a margin (see
+/// [`Fit::fits_with_margin`]). The II targets tried, fastest first, are the heaviest layer's
+/// weight count halved again and again (the foldings that tile its weights evenly) and the
+/// powers of two.
+pub fn fastest_fitting(model: &Model, link: &LinkParams, board: &Board) -> Result<FoldChoice, FitError> {
+    bitloom_compiler::verify::verify(model)?;
+    // The layer sizes do not depend on the folding.
+    let any = compile(model, &FoldChoice::TargetIi(512))?;
+    let heaviest =
+        any.graph.iter().filter_map(|(_, n)| n.as_kind().fold_space()).map(|s| s.mw * s.mh).max().unwrap_or(1);
+    let mut targets: Vec<usize> = (0..usize::BITS).map(|k| 1usize << k).take_while(|&t| t < heaviest).collect();
+    targets.extend(std::iter::successors(Some(heaviest), |&t| (t % 2 == 0).then_some(t / 2)));
+    targets.sort_unstable();
+    targets.dedup();
+    let mut slowest = None;
+    let mut skipped = String::from("no folding was tried");
+    for t in targets {
+        let choice = FoldChoice::TargetIi(t);
+        let compiled = compile(model, &choice)?;
+        // Foldings so wide that a memory word cannot travel in a packet are skipped.
+        let fit = match crate::design::board_fit(&compiled, link, board) {
+            Ok(fit) => fit,
+            Err(e) => {
+                skipped = format!("{e:#}");
+                continue;
+            }
+        };
+        if fit.fits_with_margin() {
+            return Ok(choice);
+        }
+        slowest = Some((compiled.estimate.ii, fit));
+    }
+    let (ii, fit) = slowest.ok_or_else(|| FitError::NoFolding { board: board.name.clone(), reason: skipped })?;
+    Err(FitError::DoesNotFit {
+        board: board.name.clone(),
+        ii,
+        blocks: fit.blocks(),
+        primitive: fit.budget.primitive,
+        available: fit.budget.blocks,
+        logic: fit.logic(),
+        luts: fit.budget.luts,
+        table: fit.table(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,11 +292,11 @@ mod tests {
         assert!(fit.fits());
         assert!(fit.table().contains("16 of 30 on icebreaker"), "{}", fit.table());
         assert!(fit.fits_with_margin());
-        assert_eq!(fit.logic(), 3 * 600 + LINK_LUTS);
+        assert_eq!(fit.logic(), 1620 + LINK_LUTS);
         let tight = Fit::estimate(board, [("w".to_string(), 16, 256 * 28, 1)], 600).unwrap();
         assert!(tight.fits() && !tight.fits_with_margin());
-        // 3 · 800 + 2500 = 4900 LUTs is over nine tenths of the UP5K's 5280.
-        let busy = Fit::estimate(board, [("w".to_string(), 16, 256, 1)], 800).unwrap();
+        // 2.7 · 900 + 2500 = 4930 LUTs is over nine tenths of the UP5K's 5280.
+        let busy = Fit::estimate(board, [("w".to_string(), 16, 256, 1)], 900).unwrap();
         assert!(busy.fits() && !busy.fits_with_margin());
         let big = Fit::estimate(board, [("w".to_string(), 1024, 1024, 1)], 600).unwrap();
         assert!(!big.fits());

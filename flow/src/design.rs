@@ -440,6 +440,32 @@ impl Design {
     }
 }
 
+/// The link of a build: `link` with the design clock `clock_mhz` and, for a `board`, its
+/// LEDs' polarity and the PLL that makes `clock_mhz` from the board's oscillator when the two
+/// differ (the UART divisor then comes from the clock the PLL really makes).
+pub fn link_for(board: Option<&Board>, clock_mhz: f64, mut link: LinkParams) -> Result<LinkParams> {
+    if !(clock_mhz > 0.0 && clock_mhz < 2000.0) {
+        bail!("--clock-mhz must be a positive frequency below 2000, got {clock_mhz}");
+    }
+    let mut clock_hz = (clock_mhz * 1e6).round() as u64;
+    if let Some(b) = board {
+        link.leds_active_low = b.leds.iter().take(crate::boards::MAX_LEDS).map(|l| l.active_low).collect();
+        if (clock_mhz - b.clock.mhz).abs() > 1e-9 {
+            use bitloom_hdl::link::pll::Pll;
+            let pll = match b.family {
+                crate::boards::Family::Ice40 => Pll::ice40(b.clock.mhz, clock_mhz, b.pll_pad),
+                crate::boards::Family::Ecp5 => Pll::ecp5(b.clock.mhz, clock_mhz),
+                crate::boards::Family::Xilinx7 => Pll::xilinx7(b.clock.mhz, clock_mhz),
+            }
+            .with_context(|| format!("the {} MHz design clock for {}", clock_mhz, b.name))?;
+            clock_hz = (pll.output_mhz() * 1e6).round() as u64;
+            link.pll = Some(pll);
+        }
+    }
+    link.clock_hz = clock_hz;
+    Ok(link)
+}
+
 /// Compiles `model` into `out` with the default link (12 MHz, 115 200 baud): see [`build_with`].
 pub fn build(model: &bitloom_compiler::model::Model, choice: &bitloom_compiler::compile::FoldChoice, out: &Path) -> Result<Design> {
     build_with(model, choice, out, &LinkParams::default(), None)
@@ -479,7 +505,7 @@ pub fn board_fit(compiled: &Compiled, params: &LinkParams, board: &Board) -> Res
     uses.push(("link answer buffer and INFO".into(), 8, plan.answer_bytes + info_bytes, 1));
     uses.push(("link receive FIFO".into(), 8, plan.fifo_depth, 1));
     uses.push(("link status counters".into(), 8, 32, 1));
-    Fit::estimate(board, uses, compiled.estimate.luts as u64)
+    Ok(Fit::estimate(board, uses, compiled.estimate.luts as u64)?)
 }
 
 /// Compiles `model` into `out`: rtl/ (the bare dataflow and the board top level with its link

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// The board table as committed, `constraints/boards.toml`.
-pub const TABLE: &str = include_str!("../constraints/boards.toml");
+pub const TABLE: &str = include_str!("../../constraints/boards.toml");
 
 /// At most this many LEDs are wired to the top level's `led` vector.
 pub const MAX_LEDS: usize = 8;
@@ -65,6 +65,15 @@ impl Family {
                 &["12k", "25k", "45k", "85k", "um-25k", "um-45k", "um-85k", "um5g-25k", "um5g-45k", "um5g-85k"]
             }
             Family::Xilinx7 => &["xc7a", "xc7s", "xc7k", "xc7v", "xc7z"],
+        }
+    }
+
+    /// The device and package a build without a board is synthesized for by default.
+    pub fn default_device(self) -> (&'static str, &'static str) {
+        match self {
+            Family::Ice40 => ("up5k", "sg48"),
+            Family::Ecp5 => ("25k", "CABGA381"),
+            Family::Xilinx7 => ("xc7a35tcpg236-1", "CPG236"),
         }
     }
 
@@ -328,32 +337,111 @@ pub enum BoardError {
 #[serde(deny_unknown_fields)]
 struct TableFile {
     board: Vec<Board>,
+    part: Vec<Part>,
+}
+
+/// What a part holds (the table's `[[part]]` entries): the only place bitloom keeps capacities.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// The part name a board's `part` starts with (`iCE40UP5K`, `LFE5U-25F`, `xc7a35t`).
+    pub name: String,
+    /// FPGA family.
+    pub family: Family,
+    /// Logic cells: iCE40 LCs, ECP5 LUT4s, 7-series LUT6s.
+    pub luts: u64,
+    /// Flip-flops.
+    pub ffs: u64,
+    /// The block RAM primitive the fit estimate tiles memories into.
+    pub ram: String,
+    /// How many of them the part has.
+    pub rams: u64,
+    /// Bits of one.
+    pub ram_bits: u64,
+    /// Multiplier blocks (SB_MAC16, MULT18X18D, DSP48E1).
+    pub dsps: u64,
+    /// The data sheet the numbers were read from.
+    pub source: String,
+}
+
+impl Part {
+    /// Whether `device` (a board's part, or a `synth --device` Xilinx part) is this part.
+    pub fn matches(&self, device: &str) -> bool {
+        device.to_ascii_lowercase().starts_with(&self.name.to_ascii_lowercase())
+    }
+
+    /// The part of the embedded table that `device` is, if any.
+    pub fn find(device: &str) -> Result<Option<&'static Part>, BoardError> {
+        Ok(table()?.1.iter().find(|p| p.matches(device)))
+    }
+
+    /// The 36 kbit block RAM equivalents the part holds.
+    pub fn ram36(&self) -> u64 {
+        self.rams * self.ram_bits / 36_864
+    }
 }
 
 /// Parses and checks a board table (the text of `constraints/boards.toml`).
 pub fn parse(text: &str) -> Result<Vec<Board>, BoardError> {
+    parse_table(text).map(|(b, _)| b)
+}
+
+/// Parses and checks the boards and the parts of a table.
+fn parse_table(text: &str) -> Result<(Vec<Board>, Vec<Part>), BoardError> {
     let table: TableFile = toml::from_str(text).map_err(|e| BoardError::Table(e.to_string()))?;
     let mut names: Vec<&str> = Vec::new();
+    for p in &table.part {
+        if table.part.iter().filter(|q| p.matches(&q.name) || q.matches(&p.name)).count() != 1 {
+            return Err(BoardError::Table(format!("part `{}` appears twice or is a prefix of another", p.name)));
+        }
+        if p.luts == 0 || p.ffs == 0 || p.rams == 0 || p.ram_bits == 0 || p.ram.is_empty() {
+            return Err(BoardError::Table(format!("part `{}` has no logic or no block RAM", p.name)));
+        }
+    }
     for b in &table.board {
         if names.contains(&b.name.as_str()) {
             return Err(BoardError::Table(format!("board `{}` appears twice", b.name)));
         }
         names.push(&b.name);
         b.check().map_err(|e| BoardError::Table(format!("board `{}`: {e}", b.name)))?;
+        match table.part.iter().find(|p| p.matches(&b.part)) {
+            Some(p) if p.family == b.family => {}
+            Some(p) => {
+                return Err(BoardError::Table(format!(
+                    "board `{}`: part `{}` is not {}",
+                    b.name,
+                    p.name,
+                    b.family.name()
+                )))
+            }
+            None => return Err(BoardError::Table(format!("board `{}`: no [[part]] for `{}`", b.name, b.part))),
+        }
     }
     if table.board.is_empty() {
         return Err(BoardError::Table("no boards".into()));
     }
-    Ok(table.board)
+    Ok((table.board, table.part))
+}
+
+type Table = (Vec<Board>, Vec<Part>);
+
+/// The embedded table, parsed once.
+fn table() -> Result<&'static Table, BoardError> {
+    static TABLE_PARSED: OnceLock<Result<Table, String>> = OnceLock::new();
+    match TABLE_PARSED.get_or_init(|| parse_table(TABLE).map_err(|e| e.to_string())) {
+        Ok(t) => Ok(t),
+        Err(e) => Err(BoardError::Table(e.clone())),
+    }
 }
 
 /// Every board of the embedded table.
 pub fn boards() -> Result<&'static [Board], BoardError> {
-    static TABLE_PARSED: OnceLock<Result<Vec<Board>, String>> = OnceLock::new();
-    match TABLE_PARSED.get_or_init(|| parse(TABLE).map_err(|e| e.to_string())) {
-        Ok(b) => Ok(b),
-        Err(e) => Err(BoardError::Table(e.clone())),
-    }
+    Ok(&table()?.0)
+}
+
+/// Every part of the embedded table.
+pub fn parts() -> Result<&'static [Part], BoardError> {
+    Ok(&table()?.1)
 }
 
 /// The pins a package has, by naming style.
@@ -403,6 +491,11 @@ impl PackageStyle {
 }
 
 impl Board {
+    /// The board's part in the table (every board has one; [`parse`] checks it).
+    pub fn capacity(&self) -> Result<&'static Part, BoardError> {
+        Part::find(&self.part)?.ok_or_else(|| BoardError::Table(format!("no [[part]] for `{}`", self.part)))
+    }
+
     /// The board called `name`, or an error listing every board.
     pub fn by_name(name: &str) -> Result<&'static Board, BoardError> {
         let all = boards()?;
@@ -597,7 +690,7 @@ impl Board {
         let c = comment;
         writeln!(s, "{c} {}: pins of the bitloom board top level ({} {}).", self.title, self.part, self.package)
             .unwrap();
-        writeln!(s, "{c} Generated from constraints/boards.toml by bitloom::boards: edit the table, not this file.")
+        writeln!(s, "{c} Generated from constraints/boards.toml by bitloom_flow::boards: edit the table, not this file.")
             .unwrap();
         writeln!(s, "{c} Pins read from:").unwrap();
         for src in &self.sources {
@@ -809,7 +902,12 @@ mod tests {
         );
         for b in boards().unwrap() {
             assert!(b.clock.mhz > 0.0 && b.design_mhz > 0.0, "{}", b.name);
+            assert_eq!(b.capacity().unwrap().family, b.family, "{}", b.name);
         }
+        let a35 = Board::by_name("arty-a7-35").unwrap().capacity().unwrap();
+        assert_eq!((a35.name.as_str(), a35.luts, a35.ram36(), a35.dsps), ("xc7a35t", 20_800, 50, 90));
+        assert_eq!(Part::find("xc7a35tcpg236-1").unwrap(), Some(a35));
+        assert_eq!(Part::find("xc7k325t").unwrap(), None);
     }
 
     #[test]
@@ -859,6 +957,9 @@ mod tests {
             (edited("toolchain = \"trellis\"", "toolchain = \"icestorm\""), "family ecp5 is built with trellis"),
             (edited("part = \"xc7a35tcpg236-1\"", "part = \"xc7a35tcsg324-1\""), "does not name package CPG236"),
             (edited("title = \"Digilent Basys 3\"", "title = \"x\"\ncolour = \"blue\""), "unknown field `colour`"),
+            (edited("name = \"xc7z020\"", "name = \"xc7z030\""), "board `pynq-z2`: no [[part]] for `xc7z020clg400-1`"),
+            (edited("rams = 30", "rams = 0"), "part `iCE40UP5K` has no logic or no block RAM"),
+            (edited("name = \"LFE5U-25F\"", "name = \"LFE5U-85F\""), "part `LFE5U-85F` appears twice or is a prefix"),
         ];
         for (text, want) in cases {
             let e = parse(&text).unwrap_err().to_string();

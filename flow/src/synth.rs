@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::boards::{find_tool, Board, Family, VivadoJob};
+use crate::boards::{find_tool, Board, Family, Part, VivadoJob};
 use crate::design::Design;
 
 /// What to build for.
@@ -32,7 +32,7 @@ pub struct Target {
 }
 
 /// One resource's use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Usage {
     /// Used.
     pub used: u64,
@@ -41,7 +41,7 @@ pub struct Usage {
 }
 
 /// The outcome of a synthesis run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Report {
     /// The bitstream, when the family's flow makes one.
     pub bitstream: Option<PathBuf>,
@@ -51,6 +51,8 @@ pub struct Report {
     pub luts: u64,
     /// Block RAMs (iCE40 4 kbit, ECP5 18 kbit, Xilinx 36 kbit equivalents).
     pub brams: u64,
+    /// yosys's cell counts by cell type (`SB_LUT4`, `SB_DFFE`, `LUT6`, `FDRE`, `DSP48E1`, …).
+    pub cells: BTreeMap<String, u64>,
     /// Highest clock the routed design reaches, in MHz (`None` for estimates).
     pub fmax_mhz: Option<f64>,
     /// The requested clock, in MHz.
@@ -66,7 +68,30 @@ pub struct Report {
 /// every input bit, the outputs are XOR-reduced into a register, and a counter holds reset for
 /// the first 15 cycles. Nothing can be optimised away because every output bit reaches the LED.
 pub fn measurement_top(name: &str, in_bits: usize, out_bits: usize) -> String {
+    harness(name, in_bits, out_bits, false)
+}
+
+/// As [`measurement_top`], but every input bit is a different register (a shift chain of
+/// `in_bits` flip-flops behind the LFSR), so no two input bits are equal: with the LFSR
+/// repeated over a wide input, yosys merges the copies of a block that only moves data (a FIFO,
+/// a width converter) and the XOR of equal outputs cancels them. For the engines benchmark.
+pub fn measurement_top_distinct(name: &str, in_bits: usize, out_bits: usize) -> String {
+    harness(name, in_bits, out_bits, true)
+}
+
+fn harness(name: &str, in_bits: usize, out_bits: usize, distinct: bool) -> String {
     let reps = in_bits.div_ceil(32);
+    let ib = in_bits - 1;
+    let feed = if distinct {
+        format!(
+            "  reg [{ib}:0] chain = {in_bits}'d0;\n  always @(posedge clk) chain <= {{chain, lfsr[0]}};\n  wire [{ib}:0] in_data = chain;\n"
+        )
+    } else {
+        format!(
+            "  wire [{all}:0] wide = {{{reps}{{lfsr}}}};\n  wire [{ib}:0] in_data = wide[{ib}:0];\n",
+            all = reps * 32 - 1
+        )
+    };
     format!(
         "// Measurement harness for bitloom_top: LFSR in, XOR-reduced out.
 module {name} (input wire clk, output reg led);
@@ -75,17 +100,13 @@ module {name} (input wire clk, output reg led);
   reg [3:0] rst_cnt = 4'd0;
   wire rst = ~&rst_cnt;
   always @(posedge clk) if (rst) rst_cnt <= rst_cnt + 4'd1;
-  wire [{all}:0] wide = {{{reps}{{lfsr}}}};
-  wire [{ib}:0] in_data = wide[{ib}:0];
-  wire [{ob}:0] out_data;
+{feed}  wire [{ob}:0] out_data;
   wire out_valid, in_ready;
   bitloom_top dut (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(1'b1), .in_ready(in_ready),
                    .out_data(out_data), .out_valid(out_valid), .out_ready(1'b1));
   always @(posedge clk) led <= ^out_data ^ out_valid ^ in_ready;
 endmodule
 ",
-        all = reps * 32 - 1,
-        ib = in_bits - 1,
         ob = out_bits - 1,
     )
 }
@@ -264,7 +285,7 @@ pub fn synthesize(files: &[PathBuf], top: &str, target: &Target, dir: &Path) -> 
     let script = if target.family == Family::Xilinx7 {
         format!("read_verilog {}; {synth} -top {top}; tee -q -o stat.txt stat", names.join(" "))
     } else {
-        format!("read_verilog {}; {synth} -top {top} -json netlist.json", names.join(" "))
+        format!("read_verilog {}; {synth} -top {top} -json netlist.json; tee -q -o stat.txt stat", names.join(" "))
     };
     let log = dir.join("yosys.log");
     run("yosys", &["-q".into(), "-p".into(), script], dir, &log)?;
@@ -345,6 +366,7 @@ pub fn synthesize(files: &[PathBuf], top: &str, target: &Target, dir: &Path) -> 
     logs.push(log);
     let pick = |names: &[&str]| names.iter().filter_map(|n| resources.get(*n)).map(|u| u.used).sum::<u64>();
     Ok(Report {
+        cells: read_cells(dir)?,
         bitstream: Some(dir.join(bitstream)),
         luts: pick(&["ICESTORM_LC", "TRELLIS_COMB"]),
         brams: pick(&["ICESTORM_RAM", "DP16KD"]),
@@ -384,8 +406,8 @@ fn overfull(log: &str) -> Option<String> {
     (!over.is_empty()).then(|| over.join(", ") + "; choose a smaller folding (a higher --target-ii) or a larger device")
 }
 
-/// `yosys synth_xilinx` cell counts as a resource estimate.
-fn xilinx_estimate(dir: &Path, target: &Target, logs: Vec<PathBuf>) -> Result<Report> {
+/// yosys's `stat` (written to `dir/stat.txt`) as cell counts by type.
+fn read_cells(dir: &Path) -> Result<BTreeMap<String, u64>> {
     let stat = std::fs::read_to_string(dir.join("stat.txt")).context("reading yosys's stat.txt")?;
     let mut cells: BTreeMap<String, u64> = BTreeMap::new();
     for line in stat.lines() {
@@ -396,12 +418,18 @@ fn xilinx_estimate(dir: &Path, target: &Target, logs: Vec<PathBuf>) -> Result<Re
             }
         }
     }
+    Ok(cells)
+}
+
+/// `yosys synth_xilinx` cell counts as a resource estimate.
+fn xilinx_estimate(dir: &Path, target: &Target, logs: Vec<PathBuf>) -> Result<Report> {
+    let cells = read_cells(dir)?;
     let sum = |pred: &dyn Fn(&str) -> bool| cells.iter().filter(|(k, _)| pred(k)).map(|(_, v)| *v).sum::<u64>();
     let luts = sum(&|k| k.starts_with("LUT"));
     let brams = sum(&|k| k.starts_with("RAMB36")) + sum(&|k| k.starts_with("RAMB18")).div_ceil(2);
     let ffs = sum(&|k| k.starts_with("FD"));
     let dsps = sum(&|k| k.starts_with("DSP48"));
-    let avail = xilinx_capacity(&target.device);
+    let avail = xilinx_capacity(&target.device)?;
     let resources = [("LUT", luts), ("FF", ffs), ("RAMB36", brams), ("DSP48", dsps)]
         .into_iter()
         .zip(avail)
@@ -409,6 +437,7 @@ fn xilinx_estimate(dir: &Path, target: &Target, logs: Vec<PathBuf>) -> Result<Re
         .collect();
     Ok(Report {
         bitstream: None,
+        cells,
         resources,
         luts,
         brams,
@@ -419,16 +448,10 @@ fn xilinx_estimate(dir: &Path, target: &Target, logs: Vec<PathBuf>) -> Result<Re
     })
 }
 
-/// LUTs, flip-flops, 36 kbit block RAMs and DSP slices of the 7-series parts bitloom's boards
-/// carry (Xilinx DS180 and DS190); zeros for other parts.
-fn xilinx_capacity(part: &str) -> [u64; 4] {
-    if part.starts_with("xc7a35t") {
-        [20_800, 41_600, 50, 90]
-    } else if part.starts_with("xc7z020") {
-        [53_200, 106_400, 140, 220]
-    } else {
-        [0; 4]
-    }
+/// LUTs, flip-flops, 36 kbit block RAMs and DSP slices of a 7-series part (from the table's
+/// `[[part]]`s); zeros for a part the table does not hold.
+fn xilinx_capacity(part: &str) -> Result<[u64; 4]> {
+    Ok(Part::find(part)?.map_or([0; 4], |p| [p.luts, p.ffs, p.ram36(), p.dsps]))
 }
 
 #[cfg(test)]
