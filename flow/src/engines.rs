@@ -76,6 +76,9 @@ pub fn kinds() -> Vec<Kind> {
         kind("shift_mvu pow2_5 × uint8", "lane", false, |s| shift_mvu::graph(1, (16, 4 * s, 5), (1, s), UInt(8))),
         kind("threshold int12 → bipolar", "PE", true, threshold),
         kind("threshold int12 → uint2, shared row", "PE", false, threshold_shared),
+        kind("threshold int12 → uint4, 15 steps", "PE", false, |pe| {
+            threshold_unit(pe, 16, 15, ThresholdOutput::Integer { bias: 0 })
+        }),
         kind("dwc uint4 ×1 → ×2", "element", true, dwc),
         kind("fifo uint4, depth 4", "element", true, fifo),
     ]
@@ -85,7 +88,7 @@ pub fn kinds() -> Vec<Kind> {
 const INT_W5_U4: &str = "int_mvu w5 × uint4";
 const SHIFT_P5_U4: &str = "shift_mvu pow2_5 × uint4";
 
-/// A threshold unit of 16 channels on 12-bit sums at PE `pe`: one threshold per channel
+/// A threshold unit of 16 channels per PE on 12-bit sums at PE `pe`: one threshold per channel
 /// (a sign activation), each PE with its own slice of the run-time writable table.
 fn threshold(pe: usize) -> DataflowGraph {
     threshold_unit(pe, 16, 1, ThresholdOutput::Bipolar)
@@ -98,7 +101,10 @@ fn threshold_shared(pe: usize) -> DataflowGraph {
 }
 
 fn threshold_unit(pe: usize, rows: usize, steps: usize, output: ThresholdOutput) -> DataflowGraph {
-    let (len, input) = (16, DataType::Int(12));
+    // 16 channels per PE: NF = 16 at every size, so each stage memory keeps its depth and block
+    // RAM or flip-flop form, and the difference is what a PE adds.
+    let (len, input) = (16 * pe, DataType::Int(12));
+    let rows = if rows == 1 { 1 } else { len };
     let values = (0..rows).flat_map(|c| (0..steps).map(move |s| (s as i64 - 1) * 100 + c as i64)).collect();
     let thresholds = ThresholdTable::new(rows, steps, values).expect("sorted rows");
     let o = Stream { dtype: threshold_output_type(steps, output), len, fold: pe };
