@@ -21,34 +21,9 @@ use rand_chacha::ChaCha8Rng;
 fn inq_mlp(dir: &std::path::Path, method: &str) -> bitloom_compiler::model::Model {
     let data = common::digits_dir(dir);
     let (float, inq) = (dir.join("float"), dir.join("inq"));
-    let d = data.to_str().unwrap();
-    let o = bitloom(&[
-        "train",
-        "--arch",
-        "mlp:784-24-12-10",
-        "--method",
-        "float",
-        "--data",
-        d,
-        "--epochs",
-        "3",
-        "-o",
-        float.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let o = bitloom(&[
-        "quantize",
-        float.to_str().unwrap(),
-        "--method",
-        method,
-        "--data",
-        d,
-        "--epochs",
-        "1",
-        "-o",
-        inq.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    let train = ["train", "--arch", "mlp:784-24-12-10", "--method", "float"];
+    common::make_model(&train, &data, &["--epochs", "3"], &float);
+    common::make_model(&["quantize", float.to_str().unwrap(), "--method", method], &data, &["--epochs", "1"], &inq);
     bitloom_compiler::format::load(&inq).unwrap()
 }
 

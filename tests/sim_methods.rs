@@ -9,17 +9,13 @@
 
 mod common;
 
-use common::{bitloom, text};
 use std::path::Path;
 
 const ARCH: &str = "mlp:784-8-10";
 
-/// Runs a `train` or `quantize` command line, writing the model to `out`.
+/// Trains or quantizes with one epoch in batches of 25.
 fn make(args: &[&str], data: &Path, out: &Path) {
-    let mut all = args.to_vec();
-    all.extend(["--data", data.to_str().unwrap(), "--epochs", "1", "--batch", "25", "-o", out.to_str().unwrap()]);
-    let o = bitloom(&all);
-    assert!(o.status.success(), "{all:?}: {}", text(&o));
+    common::make_model(args, data, &["--epochs", "1", "--batch", "25"], out);
 }
 
 /// Compiles `model` slowly folded and checks its simulation (`common::compile_and_check`); both

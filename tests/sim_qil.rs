@@ -15,38 +15,10 @@ fn qil_mlp_trained_on_digits_simulates_bit_exactly() {
     common::require_tool("verilator", "verilator");
     let dir = tempfile::tempdir().unwrap();
     let data = common::digits_dir(dir.path());
-    let (data_s, float, qil) = (data.to_str().unwrap(), dir.path().join("float"), dir.path().join("qil"));
-    let o = bitloom(&[
-        "train",
-        "--arch",
-        "mlp:784-32-10",
-        "--method",
-        "float",
-        "--data",
-        data_s,
-        "--epochs",
-        "3",
-        "--batch",
-        "25",
-        "-o",
-        float.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let o = bitloom(&[
-        "quantize",
-        float.to_str().unwrap(),
-        "--method",
-        "qil:4/4",
-        "--data",
-        data_s,
-        "--epochs",
-        "2",
-        "--batch",
-        "25",
-        "-o",
-        qil.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (float, qil) = (dir.path().join("float"), dir.path().join("qil"));
+    let opts = |epochs| ["--epochs", epochs, "--batch", "25"];
+    common::make_model(&["train", "--arch", "mlp:784-32-10", "--method", "float"], &data, &opts("3"), &float);
+    common::make_model(&["quantize", float.to_str().unwrap(), "--method", "qil:4/4"], &data, &opts("2"), &qil);
     compile_and_check(&qil, &dir.path().join("b1"), &[], "int_mvu");
     compile_and_check(&qil, &dir.path().join("b8"), &["--target-ii", "64"], "int_mvu");
 }

@@ -41,6 +41,18 @@ pub fn digits_dir(dir: &std::path::Path) -> PathBuf {
     data
 }
 
+/// Runs `bitloom train` or `bitloom quantize` (`args`, then `extra` options such as
+/// `--epochs`) on the data directory `data`, writing the model to `out`; fails the test with
+/// the command's output if it fails.
+pub fn make_model(args: &[&str], data: &std::path::Path, extra: &[&str], out: &std::path::Path) {
+    let mut all = args.to_vec();
+    all.extend(["--data", data.to_str().unwrap()]);
+    all.extend(extra);
+    all.extend(["-o", out.to_str().unwrap()]);
+    let o = bitloom(&all);
+    assert!(o.status.success(), "{all:?}: {}", text(&o));
+}
+
 /// Fails with a clear message when a tool the test needs is missing.
 pub fn require_tool(tool: &str, package: &str) {
     // Some tools (icepack) exit non-zero on --version; being able to start it is enough.
